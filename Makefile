@@ -1,0 +1,47 @@
+# The whole set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.install-stamp
+ASSETS := recruit/static/dist/app.css
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: install run test lint format bench clean
+
+install: $(STAMP) $(ASSETS)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(ASSETS): node_modules/.package-lock.json recruit/static/scss/app.scss recruit/static/build.mjs
+	npm run --silent build
+
+run: install
+	@mkdir -p instance
+	$(FLASK) init-db
+	$(FLASK) seed-demo
+	@echo
+	@echo "Starting recruit: open http://127.0.0.1:5000/sign-in (Ctrl-C stops everything)."
+	@if [ -z "$$REDIS_URL" ]; then procfile=config/Procfile.embedded; else procfile=config/Procfile; fi; \
+	  exec $(BIN)/honcho -f $$procfile -d . start
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules recruit/static/dist

@@ -1,0 +1,101 @@
+"""Settings in layers: safe defaults in code, overridden by environment variables.
+
+`load_config()` picks the class from `RECRUIT_ENV` (development, testing, production).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise a DATABASE_URL so that PostgreSQL uses psycopg 3."""
+    if not raw:
+        return f"sqlite:///{INSTANCE / 'recruit.db'}"
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://") :]
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    return raw
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6390/0")
+    SMTP_URL = os.environ.get("SMTP_URL", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "recruit@localhost")
+    ORG_NAME = os.environ.get("RECRUIT_ORG_NAME", "Riverside Care")
+    BASE_URL = os.environ.get("RECRUIT_BASE_URL", "http://127.0.0.1:5000")
+
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_PROTECTION = "basic"
+    REMEMBER_COOKIE_DURATION = 0
+    WTF_CSRF_TIME_LIMIT = None  # no time-outs: a form left open all day still submits
+    FORCE_HTTPS = False
+
+    API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
+    SIGN_IN_LIMIT = "10 per 5 minutes"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "") or None
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    DEFAULT_USER_RATE_LIMIT = "600 per minute"
+
+    # Argon2id parameters (RFC 9106 second recommended option, lighter memory for small servers).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 2
+
+    CELERY_TASK_ALWAYS_EAGER = False
+    OUTBOX_DISPATCH_SECONDS = float(os.environ.get("OUTBOX_DISPATCH_SECONDS", "5"))
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    FORCE_HTTPS = os.environ.get("RECRUIT_FORCE_HTTPS", "1") == "1"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+class MissingSecretKey(RuntimeError):
+    pass
+
+
+def load_config(name: str | None = None) -> type[Config]:
+    """Return the settings class for `name` (default: `RECRUIT_ENV` or development)."""
+    name = name or os.environ.get("RECRUIT_ENV", "development")
+    if name not in CONFIGS:
+        raise ValueError(f"RECRUIT_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    config = CONFIGS[name]
+    if name == "production" and not os.environ.get("SECRET_KEY"):
+        raise MissingSecretKey("Refusing to start in production without SECRET_KEY set.")
+    return config

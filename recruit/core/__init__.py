@@ -1,0 +1,1 @@
+"""What every area uses: time, errors, audit, outbox, the API plumbing, layout."""

@@ -1,0 +1,230 @@
+"""The JSON API's plumbing: one blueprint under /api/v1, bearer-token (or signed-in
+page with CSRF header) authentication, pydantic bodies, errors in API.md's shape,
+and an OpenAPI description built from the same declarations.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from recruit.core.errors import Malformed, NotSignedIn, ValidationFailed
+from recruit.extensions import csrf
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(api)
+
+ENDPOINTS: list[dict[str, Any]] = []
+
+PLAIN_MESSAGES = {
+    "missing": "This is required.",
+    "string_type": "This must be text.",
+    "int_type": "This must be a whole number.",
+    "int_parsing": "This must be a whole number.",
+    "bool_type": "This must be true or false.",
+    "float_type": "This must be a number.",
+    "list_type": "This must be a list.",
+    "extra_forbidden": "This is not a field we know.",
+    "literal_error": "This is not one of the allowed values.",
+    "enum": "This is not one of the allowed values.",
+    "string_too_long": "This is too long.",
+    "string_too_short": "This is too short.",
+    "date_from_datetime_parsing": "This must be a date like 2026-12-31.",
+    "date_parsing": "This must be a date like 2026-12-31.",
+    "date_type": "This must be a date like 2026-12-31.",
+}
+
+
+class Body(BaseModel):
+    """Base for request bodies: unknown fields are refused, strings are stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=False)
+
+
+def _plain(error: dict) -> str:
+    if error["type"] == "value_error" and error.get("ctx", {}).get("error"):
+        return str(error["ctx"]["error"])
+    if error["type"] in PLAIN_MESSAGES:
+        message = PLAIN_MESSAGES[error["type"]]
+        if error["type"] in ("literal_error", "enum") and error.get("ctx", {}).get("expected"):
+            message = f"Choose one of: {error['ctx']['expected']}."
+        return message
+    return error.get("msg", "This is not valid.")
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Malformed("The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "body"
+            fields.setdefault(name, []).append(_plain(err))
+        raise ValidationFailed(fields=fields) from None
+
+
+def api_user():
+    """The user making this API request: by bearer token, or a signed-in page with CSRF."""
+    if "api_user" in g:
+        return g.api_user
+    from recruit.people.operations import user_for_token
+
+    header = request.headers.get("Authorization", "")
+    user = None
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            user = user_for_token(token.strip())
+        if user is None:
+            raise NotSignedIn("The token is missing, wrong or expired. Ask for a new one.")
+    elif current_user.is_authenticated:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            try:
+                validate_csrf(request.headers.get("X-CSRFToken", ""))
+            except CSRFError:
+                raise NotSignedIn(
+                    "Your sign-in has expired on this page. Please sign in again.",
+                    code="csrf_expired",
+                ) from None
+        user = current_user._get_current_object()
+    if user is None:
+        raise NotSignedIn()
+    g.api_user = user
+    return user
+
+
+def endpoint(
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    auth: bool = True,
+    errors: tuple[int, ...] = (),
+) -> Callable:
+    """Declare an API endpoint: route, authentication, body parsing and its OpenAPI entry.
+
+    The view receives `user` (when auth) and `body` (when a body model is given).
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(**kwargs):
+            if auth:
+                kwargs["user"] = api_user()
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            result = view(**kwargs)
+            if isinstance(result, tuple):
+                return result
+            if isinstance(result, BaseModel):
+                result = result.model_dump(mode="json")
+            return jsonify(result), status
+
+        api.add_url_rule(rule, endpoint=view.__name__, view_func=wrapper, methods=[method])
+        ENDPOINTS.append(
+            {
+                "rule": rule,
+                "method": method.lower(),
+                "summary": summary,
+                "body": body,
+                "response": response,
+                "status": status,
+                "auth": auth,
+                "errors": errors,
+                "name": view.__name__,
+            }
+        )
+        return wrapper
+
+    return decorate
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+
+
+def openapi_document() -> dict:
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    paths: dict[str, dict] = {}
+
+    def ref(model: type[BaseModel]) -> dict:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            schemas[name] = sub
+        schemas[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    for item in ENDPOINTS:
+        path = item["rule"].replace("<int:", "{").replace("<", "{").replace(">", "}")
+        operation: dict[str, Any] = {"summary": item["summary"], "operationId": item["name"]}
+        params = [
+            {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "integer"}}
+            for part in path.split("/")
+            if part.startswith("{")
+        ]
+        if params:
+            operation["parameters"] = params
+        if item["body"] is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(item["body"])}},
+            }
+        ok: dict[str, Any] = {"description": "Success"}
+        if item["response"] is not None:
+            ok["content"] = {"application/json": {"schema": ref(item["response"])}}
+        responses = {str(item["status"]): ok}
+        codes = set(item["errors"]) | ({401} if item["auth"] else set())
+        if item["body"] is not None:
+            codes |= {400, 413, 422}
+        for code in sorted(codes):
+            responses[str(code)] = {
+                "description": "Error",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        operation["responses"] = responses
+        if item["auth"]:
+            operation["security"] = [{"bearer": []}]
+        paths.setdefault("/api/v1" + path, {})[item["method"]] = operation
+
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "recruit API", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+@api.get("/openapi.json")
+def openapi_json():
+    return jsonify(openapi_document())

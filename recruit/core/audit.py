@@ -1,0 +1,48 @@
+"""The audit trail: who changed what, when, with the values before and after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from recruit.core.time import UTCDateTime, utcnow
+from recruit.extensions import db
+
+
+class AuditRecord(db.Model):
+    __tablename__ = "audit_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[int | None]
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_audit_record_subject", "subject_type", "subject_id"),)
+
+
+def record(
+    action: str,
+    subject: Any,
+    *,
+    actor: Any | None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditRecord:
+    """Add an audit record to the current transaction; the caller commits."""
+    entry = AuditRecord(
+        action=action,
+        subject_type=type(subject).__name__,
+        subject_id=getattr(subject, "id", None),
+        actor_id=getattr(actor, "id", None),
+        before=before,
+        after=after,
+    )
+    db.session.add(entry)
+    return entry

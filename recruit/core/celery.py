@@ -1,0 +1,57 @@
+"""The Celery application object, configured from the Flask config.
+
+The web process uses it only to publish (the outbox nudge); `workers/` loads
+the tasks and runs them. Every task runs inside an app context and leaves no
+database session behind.
+"""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+
+from recruit.extensions import db
+
+
+def init_celery(app: Flask) -> Celery:
+    class AppContextTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                try:
+                    return self.run(*args, **kwargs)
+                finally:
+                    db.session.remove()
+
+    celery = Celery(app.import_name, task_cls=AppContextTask)
+    celery.conf.update(
+        broker_url=app.config["REDIS_URL"],
+        result_backend=None,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=300,
+        task_soft_time_limit=240,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "visibility_timeout": 3600,
+            "socket_connect_timeout": 1,
+            "socket_timeout": 5,
+            "max_retries": 0,
+        },
+        broker_connection_timeout=2,
+        task_publish_retry=False,
+        task_always_eager=app.config.get("CELERY_TASK_ALWAYS_EAGER", False),
+        timezone="UTC",
+        beat_schedule={
+            "dispatch-outbox": {
+                "task": "outbox.dispatch",
+                "schedule": app.config["OUTBOX_DISPATCH_SECONDS"],
+            },
+        },
+    )
+    app.extensions["celery"] = celery
+    return celery

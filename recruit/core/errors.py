@@ -1,0 +1,136 @@
+"""Domain errors, and the one place that turns them (and HTTP errors) into answers.
+
+Operations raise these; the API answers them in API.md's error shape, the pages
+as form messages or an error page. Never a bare 500 for something the user did.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    status = 422
+    code = "invalid"
+    message = "Something is not right with what was sent."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+
+class Malformed(DomainError):
+    status = 400
+    code = "malformed"
+    message = "The request could not be read. Send a JSON object."
+
+
+class NotSignedIn(DomainError):
+    status = 401
+    code = "not_signed_in"
+    message = "Please sign in first."
+
+
+class InvalidCredentials(DomainError):
+    status = 401
+    code = "invalid_credentials"
+    message = "The name, password or PIN is not right. Please try again."
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    message = "You are not allowed to do this."
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    message = "We could not find that."
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    message = "This cannot be done now."
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "invalid"
+    message = "Some answers need changing."
+
+
+HTTP_MESSAGES = {
+    400: ("malformed", "The request could not be read."),
+    401: ("not_signed_in", "Please sign in first."),
+    403: ("forbidden", "You are not allowed to do this."),
+    404: ("not_found", "We could not find that."),
+    405: ("method_not_allowed", "This address does not accept that kind of request."),
+    409: ("conflict", "This cannot be done now."),
+    413: ("too_large", "What was sent is too large."),
+    415: ("malformed", "Send JSON with the header Content-Type: application/json."),
+    422: ("invalid", "Some answers need changing."),
+    429: ("too_many_attempts", "Too many attempts. Please wait a few minutes and try again."),
+    500: ("server_error", "Something went wrong on our side. Nothing you sent was lost."),
+    503: ("unavailable", "The service is busy or restarting. Please try again in a minute."),
+}
+
+
+def error_body(status: int, code: str, message: str, fields: dict | None = None) -> dict:
+    body: dict = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None) -> Response:
+    response = jsonify(error_body(status, code, message, fields))
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        if wants_json():
+            return json_error(error.status, error.code, error.message, error.fields)
+        return (
+            render_template("core/error.html", status=error.status, message=error.message),
+            error.status,
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        code, message = HTTP_MESSAGES.get(status, ("error", error.description or "Error"))
+        if status == 429:
+            message = HTTP_MESSAGES[429][1]
+        if wants_json():
+            response = json_error(status, code, message)
+            if status == 429 and error.get_response().headers.get("Retry-After"):
+                response.headers["Retry-After"] = error.get_response().headers["Retry-After"]
+            return response
+        return render_template("core/error.html", status=status, message=message), status
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        code, message = HTTP_MESSAGES[500]
+        if wants_json():
+            return json_error(500, code, message)
+        return render_template("core/error.html", status=500, message=message), 500

@@ -1,0 +1,33 @@
+"""Helpers shared by the HTML forms of every area."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+
+from recruit.core.errors import DomainError
+
+
+def apply_errors(form: FlaskForm, error: DomainError) -> None:
+    """Show an operation's field errors beside the form's fields (or on the form)."""
+    shown = False
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(messages)
+            shown = True
+    if not shown:
+        form.form_errors.append(error.message)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only follow `next` to a path on this site, never to another host."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target

@@ -1,0 +1,1 @@
+"""People: users and their roles, passwords and PINs, API tokens, tablet sign-in."""

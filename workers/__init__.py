@@ -1,0 +1,1 @@
+"""Celery workers: they run recruit's operations off the request path."""

@@ -1,0 +1,34 @@
+"""Sending email recorded in the outbox."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from recruit.core import outbox
+from recruit.core.mail import SEND_EMAIL_TASK, DeliveryFailed, deliver
+from recruit.extensions import db
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+@shared_task(name=SEND_EMAIL_TASK, bind=True, ignore_result=True, max_retries=None)
+def send_email(self, message_id: int) -> None:
+    message = outbox.claim(message_id)
+    db.session.commit()
+    if message is None:
+        return  # already sent, being sent by another worker, or gone
+    try:
+        deliver(message.payload)
+    except DeliveryFailed as error:
+        retry = outbox.release(message, str(error), max_attempts=MAX_ATTEMPTS)
+        db.session.commit()
+        if retry:
+            raise self.retry(countdown=min(2**message.attempts, 300)) from None
+        log.error("email %s gave up after %d attempts: %s", message_id, MAX_ATTEMPTS, error)
+        return
+    outbox.complete(message)
+    db.session.commit()
