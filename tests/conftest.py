@@ -20,6 +20,7 @@ from recruit import create_app
 from recruit.extensions import db, limiter
 from tests.support import servers
 
+ROOT_ENV = {"cwd": str(servers.ROOT)}
 PG_ABSENT = (
     "PostgreSQL IS NOT INSTALLED on this machine, so every PostgreSQL test was SKIPPED. "
     "Install Debian's postgresql package (as .ci/run does) to run them."

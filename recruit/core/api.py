@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask_wtf.csrf import validate_csrf
 from pydantic import BaseModel, ConfigDict, ValidationError
+from wtforms.validators import ValidationError as CSRFValidationError
 
 from recruit.core.errors import Malformed, NotSignedIn, ValidationFailed
 from recruit.extensions import csrf
@@ -90,7 +91,7 @@ def api_user():
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             try:
                 validate_csrf(request.headers.get("X-CSRFToken", ""))
-            except CSRFError:
+            except CSRFValidationError:
                 raise NotSignedIn(
                     "Your sign-in has expired on this page. Please sign in again.",
                     code="csrf_expired",

@@ -7,6 +7,7 @@ as form messages or an error page. Never a bare 500 for something the user did.
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -113,6 +114,13 @@ def register_error_handlers(app: Flask) -> None:
             render_template("core/error.html", status=error.status, message=error.message),
             error.status,
         )
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        message = "This form was out of date. Please go back, reload the page and try again."
+        if wants_json():
+            return json_error(400, "csrf_failed", message)
+        return render_template("core/error.html", status=400, message=message), 400
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
