@@ -1,5 +1,8 @@
 # The whole set-up on a fresh machine: `make run` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# This machine's pip configuration warns about absent local indexes; hide only those lines.
+QUIET_PIP := 2>&1 | { grep -v '^WARNING: Location' || true; }
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,8 +16,8 @@ install: $(STAMP) $(ASSETS)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --upgrade pip $(QUIET_PIP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]' $(QUIET_PIP)
 	@touch $(STAMP)
 
 node_modules/.package-lock.json: package.json package-lock.json
