@@ -14,7 +14,7 @@ const result = sass.compile(join(here, "scss", "app.scss"), {
   loadPaths: [join(root, "node_modules")],
   style: "compressed",
   quietDeps: true,
-  silenceDeprecations: ["import", "global-builtin", "color-functions", "if-function"],
+  silenceDeprecations: ["import", "global-builtin", "color-functions"],
 });
 writeFileSync(join(dist, "app.css"), result.css);
 cpSync(join(govuk, "govuk-frontend.min.js"), join(dist, "govuk-frontend.min.js"));
