@@ -147,11 +147,15 @@ def configure_celery(app: Flask) -> None:
 
 
 def register_areas(app: Flask) -> None:
+    from recruit.candidates import api as candidates_api  # noqa: F401 - registers endpoints
     from recruit.core.api import api
     from recruit.core.errors import register_error_handlers
     from recruit.core.views import core
-    from recruit.people import api as people_api  # noqa: F401 - registers its endpoints
+    from recruit.panels import api as panels_api  # noqa: F401
+    from recruit.people import api as people_api  # noqa: F401
     from recruit.people.views import people
+    from recruit.qualities import api as qualities_api  # noqa: F401
+    from recruit.vacancies import api as vacancies_api  # noqa: F401
 
     register_error_handlers(app)
     app.register_blueprint(core)

@@ -53,10 +53,96 @@ def can_see_audit(actor: User | None) -> bool:
     return is_signed_in(actor) and actor.role in {ADMIN, HR}
 
 
+# --- vacancies and their parts -------------------------------------------------------------
+# "its panel members" are the people with a seat on any panel of that vacancy (leads included);
+# "its panel lead" is a member whose seat is a lead's.
+
+
+def _seat(user: User | None, vacancy_id: int):
+    from recruit.panels.operations import membership
+
+    return membership(user, vacancy_id) if is_signed_in(user) else None
+
+
+def is_hr(user: User | None) -> bool:
+    return is_signed_in(user) and user.role == HR
+
+
+def is_member(user: User | None, vacancy_id: int) -> bool:
+    return _seat(user, vacancy_id) is not None
+
+
+def is_lead(user: User | None, vacancy_id: int) -> bool:
+    seat = _seat(user, vacancy_id)
+    return seat is not None and seat.role == "lead"
+
+
+def can_create_vacancy(user: User | None) -> bool:
+    return is_hr(user)
+
+
+def can_view_vacancy(user: User | None, vacancy_id: int) -> bool:
+    return is_hr(user) or is_member(user, vacancy_id)
+
+
+def can_edit_vacancy(user: User | None, vacancy_id: int) -> bool:
+    return is_hr(user)
+
+
+def can_move_vacancy(user: User | None, vacancy_id: int) -> bool:
+    return is_hr(user) or is_lead(user, vacancy_id)
+
+
+def can_propose_quality(user: User | None, vacancy_id: int) -> bool:
+    return is_hr(user) or is_member(user, vacancy_id)
+
+
+def can_vote(user: User | None, vacancy_id: int) -> bool:
+    return is_member(user, vacancy_id)
+
+
+def can_review_quality(user: User | None, vacancy_id: int) -> bool:
+    return is_hr(user) or is_lead(user, vacancy_id)
+
+
+def can_manage_panels(user: User | None, vacancy_id: int) -> bool:
+    return is_hr(user)
+
+
+def can_manage_candidates(user: User | None, vacancy_id: int) -> bool:
+    """Candidates' names and contact details: HR only."""
+    return is_hr(user)
+
+
+def can_declare(user: User | None, vacancy_id: int) -> bool:
+    return is_member(user, vacancy_id)
+
+
+def can_see_candidate_material(user: User | None, vacancy_id: int, decided: bool) -> bool:
+    """Panel members see aliases and redacted applications until the vacancy is decided."""
+    return is_member(user, vacancy_id) and not decided
+
+
+def can_record_training(user: User | None) -> bool:
+    return is_signed_in(user) and user.role in {ADMIN, HR}
+
+
 TEMPLATE_PREDICATES = {
     "can_create_user": can_create_user,
     "can_manage_user": can_manage_user,
     "can_list_users": can_list_users,
     "can_open_tablet": can_open_tablet,
     "can_see_audit": can_see_audit,
+    "can_create_vacancy": can_create_vacancy,
+    "can_view_vacancy": can_view_vacancy,
+    "can_edit_vacancy": can_edit_vacancy,
+    "can_move_vacancy": can_move_vacancy,
+    "can_propose_quality": can_propose_quality,
+    "can_vote": can_vote,
+    "can_review_quality": can_review_quality,
+    "can_manage_panels": can_manage_panels,
+    "can_manage_candidates": can_manage_candidates,
+    "can_declare": can_declare,
+    "is_lead": is_lead,
+    "is_member": is_member,
 }

@@ -114,9 +114,10 @@ def endpoint(
     auth: bool = True,
     errors: tuple[int, ...] = (),
 ) -> Callable:
-    """Declare an API endpoint: route, authentication, body parsing and its OpenAPI entry.
+    """Declare an API endpoint: route, authentication and its OpenAPI entry.
 
-    The view receives `user` (when auth) and `body` (when a body model is given).
+    The view receives `user` (when auth). It reads its body with `parse_body(Model)` after
+    its own existence and permission checks, so that 404 and 403 come before 400 and 422.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -124,8 +125,6 @@ def endpoint(
         def wrapper(**kwargs):
             if auth:
                 kwargs["user"] = api_user()
-            if body is not None:
-                kwargs["body"] = parse_body(body)
             result = view(**kwargs)
             if isinstance(result, tuple):
                 return result

@@ -1,7 +1,34 @@
 """Imports every area's models so that metadata (and Alembic) sees all tables."""
 
+from recruit.candidates.models import Candidate, InterviewSlot, ShortlistView
 from recruit.core.audit import AuditRecord
+from recruit.core.organisation import OrganisationPolicy
 from recruit.core.outbox import OutboxMessage
+from recruit.decisions.models import Decision
+from recruit.panels.models import Declaration, DeclaredConflict, Panel, PanelMember, Training
 from recruit.people.models import ApiToken, TabletMember, TabletSession, User
+from recruit.qualities.models import Quality, QualityVote
+from recruit.vacancies.models import StatusChange, Vacancy
 
-__all__ = ["ApiToken", "AuditRecord", "OutboxMessage", "TabletMember", "TabletSession", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditRecord",
+    "Candidate",
+    "Declaration",
+    "DeclaredConflict",
+    "Decision",
+    "InterviewSlot",
+    "OrganisationPolicy",
+    "OutboxMessage",
+    "Panel",
+    "PanelMember",
+    "Quality",
+    "QualityVote",
+    "ShortlistView",
+    "StatusChange",
+    "TabletMember",
+    "TabletSession",
+    "Training",
+    "User",
+    "Vacancy",
+]

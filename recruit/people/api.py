@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from recruit import permissions
-from recruit.core.api import Body, endpoint
+from recruit.core.api import Body, endpoint, parse_body
 from recruit.core.errors import Forbidden, InvalidCredentials
 from recruit.core.limits import mark_failed, sign_in_limited
 from recruit.extensions import db
@@ -66,7 +66,8 @@ class UserCreated(UserOut):
     errors=(401, 429),
 )
 @sign_in_limited
-def create_token(body: TokenRequest):
+def create_token():
+    body = parse_body(TokenRequest)
     try:
         if body.password is not None:
             user = operations.authenticate_password(body.username, body.password)
@@ -94,9 +95,10 @@ def create_token(body: TokenRequest):
     status=201,
     errors=(403, 409),
 )
-def create_user(user, body: UserIn):
+def create_user(user):
     if not permissions.can_create_user(user):
         raise Forbidden("Only admins and HR can add people.")
+    body = parse_body(UserIn)
     created = operations.create_user(user, **body.model_dump())
     db.session.commit()
     return UserCreated(

@@ -1,0 +1,1 @@
+"""Candidates: contact details kept from panels, aliases, applications, shortlisting."""

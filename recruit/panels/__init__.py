@@ -1,0 +1,1 @@
+"""Interview panels: kind, weight, scale, members and lead; declarations and training."""

@@ -1,0 +1,1 @@
+"""Vacancies and their workflow from draft to closed."""

@@ -1,0 +1,126 @@
+"""Operations on vacancies: create, edit, move between stages. The caller commits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+
+from recruit.core import audit
+from recruit.core.errors import Conflict, NotFound, ValidationFailed
+from recruit.core.time import utcnow
+from recruit.extensions import db
+from recruit.people.models import User
+from recruit.vacancies import workflow
+from recruit.vacancies.models import Status, StatusChange, Vacancy
+
+EDITABLE = ("title", "service", "description", "easy_read_summary", "closes_on", "posts")
+LIMITS = {"title": 200, "service": 200, "description": 20_000, "easy_read_summary": 5_000}
+
+
+def describe(vacancy: Vacancy) -> dict:
+    values = {name: getattr(vacancy, name) for name in EDITABLE}
+    values["closes_on"] = vacancy.closes_on.isoformat() if vacancy.closes_on else None
+    values["status"] = vacancy.status
+    return values
+
+
+def _validate(values: dict, *, creating: bool) -> dict:
+    errors: dict[str, list[str]] = {}
+    clean: dict = {}
+    for name in ("title", "service", "description", "easy_read_summary"):
+        if name not in values:
+            continue
+        text = (values[name] or "").strip()
+        if name in ("title", "service") and not text:
+            errors[name] = ["This is required."]
+        elif len(text) > LIMITS[name]:
+            errors[name] = [f"Use at most {LIMITS[name]} characters."]
+        clean[name] = text
+    if "closes_on" in values:
+        closes_on = values["closes_on"]
+        if not isinstance(closes_on, date):
+            errors["closes_on"] = ["Give the closing date, like 2026-12-31."]
+        elif creating and closes_on < date.today():
+            errors["closes_on"] = ["The closing date cannot be in the past."]
+        clean["closes_on"] = closes_on
+    if "posts" in values and values["posts"] is not None:
+        posts = values["posts"]
+        if isinstance(posts, bool) or not isinstance(posts, int) or not 1 <= posts <= 100:
+            errors["posts"] = ["Give the number of posts, from 1 to 100."]
+        clean["posts"] = posts
+    if creating:
+        for name in ("title", "service", "closes_on"):
+            if name not in values and name not in errors:
+                errors[name] = ["This is required."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return clean
+
+
+def create_vacancy(actor: User, **values) -> Vacancy:
+    clean = _validate(values, creating=True)
+    clean.setdefault("posts", 1)
+    vacancy = Vacancy(created_by_id=actor.id, status=Status.DRAFT, **clean)
+    db.session.add(vacancy)
+    db.session.flush()
+    audit.record("vacancy.created", vacancy, actor=actor, after=describe(vacancy))
+    return vacancy
+
+
+def update_vacancy(actor: User, vacancy: Vacancy, **values) -> Vacancy:
+    clean = _validate({k: v for k, v in values.items() if k in EDITABLE}, creating=False)
+    if vacancy.status in (Status.DECIDED, Status.CLOSED, Status.WITHDRAWN):
+        raise Conflict("This vacancy has ended and can no longer be changed.")
+    before = describe(vacancy)
+    for name, value in clean.items():
+        setattr(vacancy, name, value)
+    db.session.flush()
+    after = describe(vacancy)
+    if after != before:
+        audit.record("vacancy.updated", vacancy, actor=actor, before=before, after=after)
+    return vacancy
+
+
+def get_vacancy(vacancy_id: int) -> Vacancy:
+    vacancy = db.session.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound("We could not find that vacancy.")
+    return vacancy
+
+
+def transition(actor: User, vacancy: Vacancy, to: str) -> Vacancy:
+    """Move a vacancy to another stage, if the move is allowed and its preconditions hold."""
+    from recruit.candidates.models import Candidate, CandidateStatus
+
+    target = workflow.check_transition(vacancy, to)
+    before = vacancy.status
+    if target == Status.INTERVIEWING:
+        # Everyone HR did not turn down at shortlisting is invited to interview.
+        db.session.execute(
+            update(Candidate)
+            .where(Candidate.vacancy_id == vacancy.id, Candidate.status == CandidateStatus.APPLIED)
+            .values(status=CandidateStatus.SHORTLISTED)
+        )
+    vacancy.status = target
+    vacancy.status_changed_at = utcnow()
+    db.session.add(
+        StatusChange(vacancy_id=vacancy.id, from_status=before, to_status=target, by_id=actor.id)
+    )
+    db.session.flush()
+    audit.record(
+        "vacancy.transition",
+        vacancy,
+        actor=actor,
+        before={"status": before},
+        after={"status": target},
+    )
+    return vacancy
+
+
+def vacancies_by_stage() -> dict[Status, list[Vacancy]]:
+    rows = db.session.scalars(select(Vacancy).order_by(Vacancy.closes_on, Vacancy.id)).all()
+    stages: dict[Status, list[Vacancy]] = {status: [] for status in Status}
+    for vacancy in rows:
+        stages[Status(vacancy.status)].append(vacancy)
+    return stages
