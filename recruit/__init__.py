@@ -156,10 +156,12 @@ def register_areas(app: Flask) -> None:
     from recruit.people.views import people
     from recruit.qualities import api as qualities_api  # noqa: F401
     from recruit.vacancies import api as vacancies_api  # noqa: F401
+    from recruit.vacancies.views import vacancies
 
     register_error_handlers(app)
     app.register_blueprint(core)
     app.register_blueprint(people)
+    app.register_blueprint(vacancies)
     app.register_blueprint(api)
 
 

@@ -123,6 +123,10 @@ def can_see_candidate_material(user: User | None, vacancy_id: int, decided: bool
     return is_member(user, vacancy_id) and not decided
 
 
+def can_see_vacancy_audit(user: User | None, vacancy_id: int) -> bool:
+    return can_see_audit(user)
+
+
 def can_record_training(user: User | None) -> bool:
     return is_signed_in(user) and user.role in {ADMIN, HR}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from recruit.core import audit
 from recruit.core.errors import Conflict, NotFound, ValidationFailed
@@ -118,9 +118,43 @@ def transition(actor: User, vacancy: Vacancy, to: str) -> Vacancy:
     return vacancy
 
 
-def vacancies_by_stage() -> dict[Status, list[Vacancy]]:
-    rows = db.session.scalars(select(Vacancy).order_by(Vacancy.closes_on, Vacancy.id)).all()
+def vacancies_by_stage(member: User | None = None) -> dict[Status, list[Vacancy]]:
+    """Every vacancy by stage (for HR), or only those `member` sits on a panel for."""
+    from recruit.panels.models import PanelMember
+
+    query = select(Vacancy).order_by(Vacancy.closes_on, Vacancy.id)
+    if member is not None:
+        query = query.where(
+            Vacancy.id.in_(select(PanelMember.vacancy_id).where(PanelMember.user_id == member.id))
+        )
+    rows = db.session.scalars(query).all()
     stages: dict[Status, list[Vacancy]] = {status: [] for status in Status}
     for vacancy in rows:
         stages[Status(vacancy.status)].append(vacancy)
     return stages
+
+
+def overview(vacancy: Vacancy) -> dict:
+    """Counts for the vacancy's overview page, in a fixed number of queries."""
+    from recruit.candidates.models import Candidate
+    from recruit.panels.operations import member_counts, panels_of, people_supported_share
+    from recruit.qualities.models import Quality
+
+    panels = panels_of(vacancy)
+    qualities = db.session.execute(
+        select(Quality.status, func.count(Quality.id))
+        .where(Quality.vacancy_id == vacancy.id)
+        .group_by(Quality.status)
+    ).all()
+    candidates = db.session.execute(
+        select(Candidate.status, func.count(Candidate.id))
+        .where(Candidate.vacancy_id == vacancy.id)
+        .group_by(Candidate.status)
+    ).all()
+    return {
+        "panels": panels,
+        "members": member_counts(vacancy),
+        "share": people_supported_share(vacancy, panels),
+        "qualities": dict(qualities),
+        "candidates": dict(candidates),
+    }
