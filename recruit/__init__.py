@@ -155,6 +155,7 @@ def register_areas(app: Flask) -> None:
     from recruit.people import api as people_api  # noqa: F401
     from recruit.people.views import people
     from recruit.qualities import api as qualities_api  # noqa: F401
+    from recruit.qualities.views import qualities
     from recruit.vacancies import api as vacancies_api  # noqa: F401
     from recruit.vacancies.views import vacancies
 
@@ -162,6 +163,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(core)
     app.register_blueprint(people)
     app.register_blueprint(vacancies)
+    app.register_blueprint(qualities)
     app.register_blueprint(api)
 
 
