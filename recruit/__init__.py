@@ -152,6 +152,7 @@ def register_areas(app: Flask) -> None:
     from recruit.core.errors import register_error_handlers
     from recruit.core.views import core
     from recruit.panels import api as panels_api  # noqa: F401
+    from recruit.panels.views import panels
     from recruit.people import api as people_api  # noqa: F401
     from recruit.people.views import people
     from recruit.qualities import api as qualities_api  # noqa: F401
@@ -164,6 +165,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(people)
     app.register_blueprint(vacancies)
     app.register_blueprint(qualities)
+    app.register_blueprint(panels)
     app.register_blueprint(api)
 
 
