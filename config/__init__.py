@@ -33,6 +33,7 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "recruit@localhost")
     ORG_NAME = os.environ.get("RECRUIT_ORG_NAME", "Riverside Care")
     BASE_URL = os.environ.get("RECRUIT_BASE_URL", "http://127.0.0.1:5000")
+    TIMEZONE = os.environ.get("RECRUIT_TIMEZONE", "Europe/London")
 
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
@@ -57,6 +58,10 @@ class Config:
 
     CELERY_TASK_ALWAYS_EAGER = False
     OUTBOX_DISPATCH_SECONDS = float(os.environ.get("OUTBOX_DISPATCH_SECONDS", "5"))
+    # After a failed nudge (Redis down), requests stop trying for this long; beat dispatches.
+    OUTBOX_NUDGE_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_NUDGE_BACKOFF_SECONDS", "30"))
+    # A refused email is tried again after base * 2**attempts seconds (2, 4, 8, 16 by default).
+    EMAIL_RETRY_BASE_SECONDS = float(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "1"))
 
 
 class DevelopmentConfig(Config):

@@ -148,6 +148,7 @@ def configure_celery(app: Flask) -> None:
 
 def register_areas(app: Flask) -> None:
     from recruit.candidates import api as candidates_api  # noqa: F401 - registers endpoints
+    from recruit.candidates.views import candidates
     from recruit.core.api import api
     from recruit.core.errors import register_error_handlers
     from recruit.core.views import core
@@ -166,6 +167,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(vacancies)
     app.register_blueprint(qualities)
     app.register_blueprint(panels)
+    app.register_blueprint(candidates)
     app.register_blueprint(api)
 
 

@@ -123,6 +123,10 @@ def can_see_candidate_material(user: User | None, vacancy_id: int, decided: bool
     return is_member(user, vacancy_id) and not decided
 
 
+def can_book_interviews(user: User | None, vacancy_id: int) -> bool:
+    return is_hr(user) or is_lead(user, vacancy_id)
+
+
 def can_see_vacancy_audit(user: User | None, vacancy_id: int) -> bool:
     return can_see_audit(user)
 

@@ -216,7 +216,8 @@ POSTCODE_IN_TEXT = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORE
 
 def redacted_application(candidate: Candidate) -> str:
     """The application as panels see it: no name, contact details or terms HR marked."""
-    text = candidate.application_text
+    text = EMAIL_IN_TEXT.sub("█████", candidate.application_text)
+    text = PHONE_IN_TEXT.sub("█████", text)
     terms = [t for t in candidate.redact_terms.splitlines() if t.strip()]
     terms += [part for part in candidate.name.split() if len(part) > 1]
     for extra in (candidate.email, candidate.phone):
@@ -224,8 +225,6 @@ def redacted_application(candidate: Candidate) -> str:
             terms.append(extra)
     for term in sorted(set(terms), key=len, reverse=True):
         text = re.sub(re.escape(term), "█████", text, flags=re.IGNORECASE)
-    text = EMAIL_IN_TEXT.sub("█████", text)
-    text = PHONE_IN_TEXT.sub("█████", text)
     return POSTCODE_IN_TEXT.sub("█████", text)
 
 
@@ -250,6 +249,16 @@ def shortlist_view(
     db.session.flush()
     audit.record("candidate.shortlist_view", candidate, actor=actor, after={"answer": answer})
     return view
+
+
+def my_shortlist_views(user: User, vacancy: Vacancy) -> list[ShortlistView]:
+    return list(
+        db.session.scalars(
+            select(ShortlistView)
+            .join(Candidate, Candidate.id == ShortlistView.candidate_id)
+            .where(Candidate.vacancy_id == vacancy.id, ShortlistView.user_id == user.id)
+        ).all()
+    )
 
 
 def shortlist_tally(vacancy: Vacancy) -> dict[int, dict[str, int]]:
