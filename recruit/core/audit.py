@@ -21,6 +21,7 @@ class AuditRecord(db.Model):
     action: Mapped[str] = mapped_column(String(64))
     subject_type: Mapped[str] = mapped_column(String(64))
     subject_id: Mapped[int | None]
+    vacancy_id: Mapped[int | None] = mapped_column(index=True)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
 
@@ -36,10 +37,13 @@ def record(
     after: dict | None = None,
 ) -> AuditRecord:
     """Add an audit record to the current transaction; the caller commits."""
+    subject_type = type(subject).__name__
+    vacancy_id = subject.id if subject_type == "Vacancy" else getattr(subject, "vacancy_id", None)
     entry = AuditRecord(
         action=action,
-        subject_type=type(subject).__name__,
+        subject_type=subject_type,
         subject_id=getattr(subject, "id", None),
+        vacancy_id=vacancy_id,
         actor_id=getattr(actor, "id", None),
         before=before,
         after=after,

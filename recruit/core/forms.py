@@ -5,6 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import DecimalField, IntegerField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
 
 from recruit.core.errors import DomainError
 
@@ -31,3 +34,19 @@ def safe_next(target: str | None, default: str) -> str:
     if "\\" in target:
         return default
     return target
+
+
+class PolicyForm(FlaskForm):
+    min_people_supported_share = DecimalField(
+        "Smallest share of the decision for people supported panels (%)",
+        description="A vacancy cannot start interviewing with less. The usual is 50.",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a percentage"), NumberRange(0, 100)],
+    )
+    retention_months = IntegerField(
+        "Keep candidates' personal details for (months)",
+        description="After a vacancy closes. Scores and decisions are kept without names.",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a number of months"), NumberRange(1, 120)],
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

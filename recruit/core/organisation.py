@@ -37,3 +37,34 @@ def policy() -> OrganisationPolicy:
         db.session.add(row)
         db.session.flush()
     return row
+
+
+def set_policy(actor, *, min_people_supported_share: float, retention_months: int) -> None:
+    from recruit.core import audit
+    from recruit.core.errors import ValidationFailed
+
+    errors: dict[str, list[str]] = {}
+    if not 0 <= min_people_supported_share <= 100:
+        errors["min_people_supported_share"] = ["Give a percentage from 0 to 100."]
+    if not isinstance(retention_months, int) or not 1 <= retention_months <= 120:
+        errors["retention_months"] = ["Give a number of months from 1 to 120."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    row = policy()
+    before = {
+        "min_people_supported_share": row.min_people_supported_share,
+        "retention_months": row.retention_months,
+    }
+    row.min_people_supported_share = min_people_supported_share
+    row.retention_months = retention_months
+    db.session.flush()
+    audit.record(
+        "policy.updated",
+        row,
+        actor=actor,
+        before=before,
+        after={
+            "min_people_supported_share": min_people_supported_share,
+            "retention_months": retention_months,
+        },
+    )

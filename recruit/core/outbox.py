@@ -40,6 +40,8 @@ class OutboxMessage(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the message was last handed to Celery or taken by a worker: a message
+    # queued or sending for much longer than a task may run was lost, and is sent again.
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -104,7 +106,7 @@ def claim(message_id: int) -> OutboxMessage | None:
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status.in_([PENDING, QUEUED]))
-        .values(status=SENDING, attempts=OutboxMessage.attempts + 1)
+        .values(status=SENDING, attempts=OutboxMessage.attempts + 1, queued_at=utcnow())
     ).rowcount
     if claimed != 1:
         return None

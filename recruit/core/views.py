@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import redis
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
-from flask_login import current_user
-from sqlalchemy import text
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select, text
 
+from recruit import permissions
+from recruit.core.errors import DomainError, Forbidden
 from recruit.extensions import db
 
 core = Blueprint("core", __name__)
@@ -16,7 +27,16 @@ core = Blueprint("core", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("people.sign_in"))
-    return render_template("core/home.html")
+    from recruit.panels.models import Declaration
+    from recruit.vacancies.operations import vacancies_by_stage
+
+    mine = [v for rows in vacancies_by_stage(member=current_user).values() for v in rows]
+    declared = set(
+        db.session.scalars(
+            select(Declaration.vacancy_id).where(Declaration.user_id == current_user.id)
+        ).all()
+    )
+    return render_template("core/home.html", mine=mine, declared=declared)
 
 
 def redis_status() -> str:
@@ -43,3 +63,67 @@ def healthz():
         database = "down"
     body = {"database": database, "redis": redis_status()}
     return jsonify(body), 200 if database == "ok" else 503
+
+
+AUDIT_PAGE = 100
+
+
+@core.get("/audit")
+@core.get("/vacancies/<int:vacancy_id>/history")
+@login_required
+def audit_log(vacancy_id: int | None = None):
+    """The audit trail, newest first: all of it, or one vacancy's."""
+    from recruit.core.audit import AuditRecord
+    from recruit.people.models import User
+    from recruit.vacancies.operations import get_vacancy
+
+    if not permissions.can_see_audit(current_user):
+        raise Forbidden("Only admins and HR can see the history of changes.")
+    vacancy = get_vacancy(vacancy_id) if vacancy_id is not None else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = select(AuditRecord).order_by(AuditRecord.id.desc())
+    if vacancy is not None:
+        query = query.where(AuditRecord.vacancy_id == vacancy.id)
+    records = db.session.scalars(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE + 1)).all()
+    actors = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({r.actor_id for r in records if r.actor_id}))
+        ).all()
+    }
+    return render_template(
+        "core/audit.html",
+        records=records[:AUDIT_PAGE],
+        more=len(records) > AUDIT_PAGE,
+        page=page,
+        actors=actors,
+        vacancy=vacancy,
+    )
+
+
+@core.route("/admin/policy", methods=["GET", "POST"])
+@login_required
+def policy():
+    from recruit.core import organisation
+    from recruit.core.forms import PolicyForm, apply_errors
+
+    if current_user.role != "admin":
+        raise Forbidden("Only admins set the organisation's policy.")
+    current = organisation.policy()
+    form = PolicyForm(obj=current)
+    if form.validate_on_submit():
+        try:
+            organisation.set_policy(
+                current_user,
+                min_people_supported_share=float(form.min_people_supported_share.data),
+                retention_months=form.retention_months.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash("The policy has been saved.", "success")
+            return redirect(url_for("core.policy"))
+    db.session.commit()  # the policy row may just have been created with its defaults
+    return render_template("core/policy.html", form=form)

@@ -102,6 +102,14 @@ def transition(actor: User, vacancy: Vacancy, to: str) -> Vacancy:
             .where(Candidate.vacancy_id == vacancy.id, Candidate.status == CandidateStatus.APPLIED)
             .values(status=CandidateStatus.SHORTLISTED)
         )
+    if target == Status.DECIDING:
+        db.session.execute(
+            update(Candidate)
+            .where(
+                Candidate.vacancy_id == vacancy.id, Candidate.status == CandidateStatus.SHORTLISTED
+            )
+            .values(status=CandidateStatus.INTERVIEWED)
+        )
     vacancy.status = target
     vacancy.status_changed_at = utcnow()
     db.session.add(

@@ -118,7 +118,7 @@ NAV = [
     ("panels", "Panels", "panels.index", permissions.can_view_vacancy),
     ("candidates", "Candidates", "candidates.index", permissions.can_view_vacancy),
     ("schedule", "Interviews", "candidates.schedule", permissions.can_view_vacancy),
-    ("audit", "History", "core.audit", permissions.can_see_vacancy_audit),
+    ("audit", "History", "core.audit_log", permissions.can_see_vacancy_audit),
 ]
 
 
