@@ -179,3 +179,19 @@ def test_init_db_create_admin_and_seed_demo(operator_env, backend):
     assert answer.status_code == 302
     with app.app_context():
         db.engine.dispose()
+
+
+def test_seed_demo_makes_a_vacancy_at_each_stage_through_the_rules(app):
+    from sqlalchemy import select
+
+    from recruit.core.demo import STAGES, seed
+    from recruit.vacancies.models import Vacancy
+
+    with app.app_context():
+        assert seed() is True
+        db.session.commit()
+        stages = sorted(db.session.scalars(select(Vacancy.status)).all())
+        assert stages == sorted(STAGES)
+        assert seed() is False
+        db.session.commit()
+        assert len(db.session.scalars(select(Vacancy.id)).all()) == len(STAGES)

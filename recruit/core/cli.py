@@ -44,8 +44,9 @@ def register(app: Flask) -> None:
             click.echo("Loaded the demo organisation. Sign in as any of these:")
         else:
             click.echo("The demo organisation is already there. Demo people:")
-        from recruit.core.demo import DEMO_PEOPLE
+        from recruit.core.demo import DEMO_PEOPLE, STAGES
 
+        click.echo(f"  (and a demo vacancy at each of these stages: {', '.join(STAGES)})")
         for person in DEMO_PEOPLE:
             secret = (
                 f"password {person['password']}"

@@ -1,7 +1,15 @@
-"""Demo data for `seed-demo`: people of every role. Later areas add vacancies."""
+"""Demo data for `seed-demo`: people of every role and a vacancy at each stage so far.
+
+Built through the same operations as the pages, so the demo obeys every rule.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from recruit.people.models import User
 from recruit.people.operations import create_user, find_user
 
 DEMO_PEOPLE = [
@@ -26,12 +34,129 @@ DEMO_PEOPLE = [
     {"username": "rose", "display_name": "Rose Reid", "role": "person_supported", "pin": "3333"},
 ]
 
+STAGES = ["draft", "co_design", "shortlisting", "interviewing", "deciding", "withdrawn"]
+DEMO_TITLE = "Support worker (demo: {stage})"
+
 
 def seed() -> bool:
-    """Add the demo people that are missing; True if anything was added."""
+    """Add the demo people and vacancies that are missing; True if anything was added."""
     added = False
     for person in DEMO_PEOPLE:
         if find_user(person["username"]) is None:
             create_user(None, **person)
             added = True
+    from recruit.vacancies.models import Vacancy
+
+    people = {p["username"]: find_user(p["username"]) for p in DEMO_PEOPLE}
+    for stage in STAGES:
+        title = DEMO_TITLE.format(stage=stage.replace("_", " "))
+        if not stage_exists(title, Vacancy):
+            demo_vacancy(title, stage, people)
+            added = True
     return added
+
+
+def stage_exists(title: str, vacancy_model) -> bool:
+    from recruit.extensions import db
+
+    return (
+        db.session.scalar(select(vacancy_model.id).where(vacancy_model.title == title)) is not None
+    )
+
+
+def demo_vacancy(title: str, stage: str, people: dict[str, User]):
+    """A vacancy walked through the real workflow up to `stage`."""
+    from recruit.candidates import operations as candidates
+    from recruit.candidates import schedule
+    from recruit.panels import operations as panels
+    from recruit.qualities import operations as qualities
+    from recruit.vacancies import operations as vacancies
+
+    hr, lead = people["hana"], people["lee"]
+    vacancy = vacancies.create_vacancy(
+        hr,
+        title=title,
+        service="Oak House",
+        description="Supporting people at Oak House with daily living, outings and hobbies.",
+        easy_read_summary="A job helping people at Oak House. Days and some evenings.",
+        closes_on=date.today() + timedelta(days=30),
+        posts=1,
+    )
+    ours = panels.create_panel(
+        hr,
+        vacancy,
+        name="Residents' panel",
+        kind="people_supported",
+        weight=50,
+        scale=3,
+        max_interviews_per_day=3,
+        break_minutes=20,
+    )
+    staff = panels.create_panel(hr, vacancy, name="Staff panel", kind="staff", weight=50, scale=5)
+    for username in ("jo", "amir", "rose"):
+        panels.add_member(hr, ours, vacancy, user_id=people[username].id)
+    panels.add_member(hr, staff, vacancy, user_id=lead.id, role="lead")
+    panels.add_member(hr, staff, vacancy, user_id=people["sam"].id)
+    if stage == "draft":
+        return vacancy
+    if stage == "withdrawn":
+        vacancies.transition(hr, vacancy, "withdrawn")
+        return vacancy
+    vacancies.transition(hr, vacancy, "co_design")
+    ideas = [
+        ("jo", "Kind", "😊"),
+        ("amir", "Listens to me", "👂"),
+        ("rose", "Likes music", "🎵"),
+        ("sam", "Reliable and on time", "🕐"),
+    ]
+    proposed = [
+        qualities.propose(people[who], vacancy, text=text, symbol=symbol)
+        for who, text, symbol in ideas
+    ]
+    for voter in ("jo", "amir", "rose", "sam"):
+        qualities.vote(people[voter], proposed[0], vacancy)
+    qualities.vote(people["rose"], proposed[1], vacancy)
+    if stage == "co_design":
+        return vacancy
+    for quality, prompt in zip(
+        proposed,
+        [
+            "Was this person kind?",
+            "Did this person listen to you?",
+            "Does this person like music?",
+            "Will this person be on time?",
+        ],
+        strict=True,
+    ):
+        qualities.review(lead, quality, vacancy, status="accepted")
+        qualities.word(lead, quality, vacancy, prompt=prompt)
+    vacancies.transition(hr, vacancy, "shortlisting")
+    applicants = [
+        ("Alex Morgan", "I have cared for my grandmother and volunteer at a day centre."),
+        ("Priya Patel", "Five years as a support worker; I love cooking with people."),
+        ("Tom Baker", "I play guitar and have worked in a care home for two years."),
+    ]
+    for name, text in applicants:
+        candidate = candidates.add_candidate(hr, vacancy, name=name)
+        candidates.set_application(hr, candidate, vacancy, text=text)
+    if stage == "shortlisting":
+        return vacancy
+    for username in ("jo", "amir", "rose", "lee", "sam"):
+        panels.declare(people[username], vacancy, confidentiality=True, conflicts=[])
+    vacancies.transition(hr, vacancy, "interviewing")
+    start = datetime.combine(date.today() + timedelta(days=1), time(10, 0), schedule.local_zone())
+    for n, candidate in enumerate(candidates.candidates_of(vacancy)):
+        for panel in (ours, staff):
+            schedule.add_slot(
+                hr,
+                vacancy,
+                candidate_id=candidate.id,
+                panel_id=panel.id,
+                starts_at=start + timedelta(minutes=75 * n),
+                minutes=45,
+                place="Oak House lounge",
+            )
+    if stage == "interviewing":
+        return vacancy
+    vacancies.transition(lead, vacancy, "deciding")
+    return vacancy
