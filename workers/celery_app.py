@@ -3,7 +3,10 @@
 Run with `celery -A workers.celery_app worker` and `celery -A workers.celery_app beat`.
 """
 
+from celery.signals import worker_process_init
+
 from recruit import create_app
+from recruit.extensions import db
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]
@@ -12,3 +15,10 @@ celery.set_default()
 from workers.tasks import email, outbox  # noqa: E402, F401 - registers the tasks
 
 app = celery
+
+
+@worker_process_init.connect
+def _own_database_connections(**_kwargs) -> None:
+    """A forked pool process must not share the parent's pooled database connections."""
+    with flask_app.app_context():
+        db.engine.dispose(close=False)

@@ -1,7 +1,11 @@
 """The outbox dispatcher: hands committed messages to Celery.
 
 Runs on every nudge after a commit and on a beat timer, so messages recorded
-while Redis was down go out once it is back.
+while Redis was down go out once it is back. Several dispatchers may run at
+once (beat, nudges, more than one worker process): each message is taken by
+exactly one of them, with a conditional UPDATE that only one can win, and that
+is committed before the task is published, so a dispatcher never overwrites
+what a worker has done with the message since.
 """
 
 from __future__ import annotations
@@ -9,47 +13,76 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from celery import current_app as celery_app
 from celery import shared_task
-from sqlalchemy import or_, select
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
 
-from recruit.core.outbox import PENDING, QUEUED, OutboxMessage
+from recruit.core.outbox import PENDING, QUEUED, SENDING, OutboxMessage
 from recruit.core.time import utcnow
 from recruit.extensions import db
 
 log = logging.getLogger(__name__)
 
+# Longer than a task may run (task_time_limit): a message still queued or sending after
+# this was lost with the broker's data or with a worker that died, and is handed over again.
 REQUEUE_AFTER = timedelta(minutes=10)
 
 
+def _ready(stale):
+    """Pending messages, and ones queued or being sent so long ago that they were lost."""
+    return or_(
+        OutboxMessage.status == PENDING,
+        and_(OutboxMessage.status.in_([QUEUED, SENDING]), OutboxMessage.queued_at < stale),
+    )
+
+
+def _take(message_id: int, stale) -> bool:
+    """Mark one message as handed over, if no other dispatcher or worker got there first."""
+    taken = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, _ready(stale))
+        .values(status=QUEUED, queued_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return taken == 1
+
+
 def dispatch_pending(limit: int = 500) -> int:
-    """Publish pending messages (and ones queued long ago, in case the broker lost them)."""
+    """Publish each ready message's task once; return how many this call published."""
+    celery = current_app.extensions["celery"]
     stale = utcnow() - REQUEUE_AFTER
-    query = (
-        select(OutboxMessage)
-        .where(
-            or_(
-                OutboxMessage.status == PENDING,
-                (OutboxMessage.status == QUEUED) & (OutboxMessage.queued_at < stale),
-            )
-        )
+    candidates = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.task)
+        .where(_ready(stale))
         .order_by(OutboxMessage.id)
         .limit(limit)
+    ).all()
+    # Take them (in id order, so concurrent dispatchers never deadlock), then commit
+    # before publishing: a worker that gets a task must find its message taken.
+    taken = [(message_id, task) for message_id, task in candidates if _take(message_id, stale)]
+    db.session.commit()
+    for sent, (message_id, task) in enumerate(taken):
+        try:
+            celery.send_task(task, args=[message_id])
+        except Exception:
+            _give_back([message_id for message_id, _ in taken[sent:]])
+            raise
+    if taken:
+        log.info("outbox: dispatched %d message(s)", len(taken))
+    return len(taken)
+
+
+def _give_back(message_ids: list[int]) -> None:
+    """The broker went away: mark the unsent messages pending again for a later dispatch."""
+    db.session.rollback()
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == QUEUED)
+        .values(status=PENDING, queued_at=None)
+        .execution_options(synchronize_session=False)
     )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    sent = 0
-    try:
-        for message in db.session.scalars(query).all():
-            celery_app.send_task(message.task, args=[message.id])
-            message.status = QUEUED
-            message.queued_at = utcnow()
-            sent += 1
-    finally:
-        db.session.commit()
-    if sent:
-        log.info("outbox: dispatched %d message(s)", sent)
-    return sent
+    db.session.commit()
+    log.warning("outbox: broker unreachable; %d message(s) left pending", len(message_ids))
 
 
 @shared_task(name="outbox.dispatch", ignore_result=True)
