@@ -158,6 +158,7 @@ def register_areas(app: Flask) -> None:
     from recruit.people.views import people
     from recruit.qualities import api as qualities_api  # noqa: F401
     from recruit.qualities.views import qualities
+    from recruit.scoring import api as scoring_api  # noqa: F401
     from recruit.vacancies import api as vacancies_api  # noqa: F401
     from recruit.vacancies.views import vacancies
 

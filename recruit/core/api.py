@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -126,7 +126,7 @@ def endpoint(
             if auth:
                 kwargs["user"] = api_user()
             result = view(**kwargs)
-            if isinstance(result, tuple):
+            if isinstance(result, tuple | Response):
                 return result
             if isinstance(result, BaseModel):
                 result = result.model_dump(mode="json")

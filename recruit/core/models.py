@@ -2,12 +2,14 @@
 
 from recruit.candidates.models import Candidate, InterviewSlot, ShortlistView
 from recruit.core.audit import AuditRecord
+from recruit.core.idempotency import IdempotencyRecord
 from recruit.core.organisation import OrganisationPolicy
 from recruit.core.outbox import OutboxMessage
 from recruit.decisions.models import Decision
 from recruit.panels.models import Declaration, DeclaredConflict, Panel, PanelMember, Training
 from recruit.people.models import ApiToken, TabletMember, TabletSession, User
 from recruit.qualities.models import Quality, QualityVote
+from recruit.scoring.models import Score, Scoresheet
 from recruit.vacancies.models import StatusChange, Vacancy
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "Declaration",
     "DeclaredConflict",
     "Decision",
+    "IdempotencyRecord",
     "InterviewSlot",
     "OrganisationPolicy",
     "OutboxMessage",
@@ -24,6 +27,8 @@ __all__ = [
     "PanelMember",
     "Quality",
     "QualityVote",
+    "Score",
+    "Scoresheet",
     "ShortlistView",
     "StatusChange",
     "TabletMember",

@@ -212,7 +212,7 @@ def authenticate_password(username: str, password: str) -> User:
     """Return the user whose password this is, or raise InvalidCredentials."""
     user = find_user(username or "")
     if user is None or not user.is_active_account or not _verify(user.password_hash, password):
-        raise InvalidCredentials()
+        raise InvalidCredentials("The username or password is not right. Please try again.")
     hasher = _hasher()
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)

@@ -88,6 +88,8 @@ def open_tablet():
 @people.post("/tablet/<key>/hand-over")
 @login_required
 def hand_over(key: str):
+    if not permissions.can_open_tablet(current_user):
+        raise Forbidden()
     operations.tablet_for_key(key)
     logout_user()
     session[TABLET_KEY] = key

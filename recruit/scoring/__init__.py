@@ -1,0 +1,1 @@
+"""Scoring: each member's own scoresheet per candidate, draft as typed, final once submitted."""
