@@ -152,6 +152,7 @@ def register_areas(app: Flask) -> None:
     from recruit.core.api import api
     from recruit.core.errors import register_error_handlers
     from recruit.core.views import core
+    from recruit.decisions import api as decisions_api  # noqa: F401
     from recruit.panels import api as panels_api  # noqa: F401
     from recruit.panels.views import panels
     from recruit.people import api as people_api  # noqa: F401

@@ -123,6 +123,14 @@ def can_see_candidate_material(user: User | None, vacancy_id: int, decided: bool
     return is_member(user, vacancy_id) and not decided
 
 
+def can_see_results(user: User | None, vacancy_id: int) -> bool:
+    return is_hr(user) or is_lead(user, vacancy_id)
+
+
+def can_decide(user: User | None, vacancy_id: int) -> bool:
+    return is_hr(user) or is_lead(user, vacancy_id)
+
+
 def can_book_interviews(user: User | None, vacancy_id: int) -> bool:
     return is_hr(user) or is_lead(user, vacancy_id)
 
@@ -152,5 +160,7 @@ TEMPLATE_PREDICATES = {
     "can_manage_candidates": can_manage_candidates,
     "can_declare": can_declare,
     "is_lead": is_lead,
+    "can_see_results": can_see_results,
+    "can_decide": can_decide,
     "is_member": is_member,
 }

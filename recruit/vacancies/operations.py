@@ -110,6 +110,22 @@ def transition(actor: User, vacancy: Vacancy, to: str) -> Vacancy:
             )
             .values(status=CandidateStatus.INTERVIEWED)
         )
+    if target == Status.DECIDED:
+        from recruit.decisions.models import Decision
+
+        outcome_status = {
+            "appoint": CandidateStatus.APPOINTED,
+            "reserve": CandidateStatus.RESERVE,
+            "not_appointed": CandidateStatus.NOT_APPOINTED,
+        }
+        for candidate_id, outcome in db.session.execute(
+            select(Decision.candidate_id, Decision.outcome).where(Decision.vacancy_id == vacancy.id)
+        ).all():
+            db.session.execute(
+                update(Candidate)
+                .where(Candidate.id == candidate_id)
+                .values(status=outcome_status[outcome])
+            )
     vacancy.status = target
     vacancy.status_changed_at = utcnow()
     db.session.add(

@@ -1,0 +1,150 @@
+"""JSON API for results and decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from pydantic import BaseModel, Field
+
+from recruit import permissions
+from recruit.core.api import Body, endpoint, parse_body
+from recruit.core.errors import Conflict
+from recruit.decisions import operations
+from recruit.extensions import db
+from recruit.scoring.results import vacancy_results
+from recruit.vacancies.api import load_vacancy
+from recruit.vacancies.models import Status
+
+
+class PanelOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    weight: float
+
+
+class PanelScoreOut(BaseModel):
+    panel_id: int
+    score: float | None
+    contribution: float | None
+    submitted: int
+    expected: int
+
+
+class CandidateResultOut(BaseModel):
+    candidate_id: int
+    alias: str
+    overall: float | None
+    rank: int | None
+    complete: bool
+    panels: list[PanelScoreOut]
+    flags: list[str]
+    people_supported_score: float | None
+    people_supported_rank: int | None
+
+
+class ResultsOut(BaseModel):
+    vacancy_id: int
+    panels: list[PanelOut]
+    candidates: list[CandidateResultOut]
+
+
+class DecisionIn(Body):
+    candidate_id: int
+    outcome: str = Field(max_length=20, description="appoint, reserve or not_appointed")
+    rationale: str = Field(max_length=5000)
+    override_reason: str | None = Field(default=None, max_length=5000)
+
+
+class DecisionOut(BaseModel):
+    id: int
+    candidate_id: int
+    outcome: str
+    rationale: str
+    override_reason: str
+    flags: list[str]
+    decided_at: datetime
+
+
+def two(value: float | None) -> float | None:
+    """Round half up to two decimals, as people do by hand (65.625 → 65.63)."""
+    if value is None:
+        return None
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@endpoint(
+    "/vacancies/<int:vacancy_id>/results",
+    "GET",
+    summary="Combined scores with each panel's contribution, ranks and flags (HR, its panel leads)",
+    response=ResultsOut,
+    errors=(403, 404, 409),
+)
+def results(user, vacancy_id: int):
+    vacancy = load_vacancy(
+        vacancy_id,
+        user,
+        permissions.can_see_results,
+        "Only HR and this vacancy's panel leads can see the combined results.",
+    )
+    if vacancy.before(Status.INTERVIEWING) or vacancy.status == Status.WITHDRAWN:
+        raise Conflict("There are no results before interviewing starts.", code="no_results_yet")
+    panels, candidates = vacancy_results(vacancy)
+    return ResultsOut(
+        vacancy_id=vacancy.id,
+        panels=[PanelOut(id=p.id, name=p.name, kind=p.kind, weight=p.weight) for p in panels],
+        candidates=[
+            CandidateResultOut(
+                candidate_id=c.candidate_id,
+                alias=c.alias,
+                overall=two(c.overall),
+                rank=c.rank,
+                complete=c.complete,
+                panels=[
+                    PanelScoreOut(
+                        panel_id=p.panel_id,
+                        score=two(p.score),
+                        contribution=two(p.contribution),
+                        submitted=p.submitted,
+                        expected=p.expected,
+                    )
+                    for p in c.panels
+                ],
+                flags=c.flags,
+                people_supported_score=two(c.people_supported_score),
+                people_supported_rank=c.people_supported_rank,
+            )
+            for c in candidates
+        ],
+    )
+
+
+@endpoint(
+    "/vacancies/<int:vacancy_id>/decisions",
+    "POST",
+    summary="Record the outcome for a candidate with its rationale (HR, its panel lead)",
+    body=DecisionIn,
+    response=DecisionOut,
+    status=201,
+    errors=(403, 404, 409),
+)
+def decide(user, vacancy_id: int):
+    vacancy = load_vacancy(
+        vacancy_id,
+        user,
+        permissions.can_decide,
+        "Only HR and this vacancy's panel leads record decisions.",
+    )
+    body = parse_body(DecisionIn)
+    decision = operations.record_decision(user, vacancy, **body.model_dump())
+    db.session.commit()
+    return DecisionOut(
+        id=decision.id,
+        candidate_id=decision.candidate_id,
+        outcome=decision.outcome,
+        rationale=decision.rationale,
+        override_reason=decision.override_reason,
+        flags=decision.flags,
+        decided_at=decision.decided_at,
+    )

@@ -1,0 +1,137 @@
+"""Operations on decisions: record an outcome per candidate with its reasons; release results.
+The caller commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from recruit.candidates.models import Candidate
+from recruit.core import audit
+from recruit.core.errors import Conflict, ValidationFailed
+from recruit.core.time import utcnow
+from recruit.decisions.models import Decision, Outcome
+from recruit.extensions import db
+from recruit.people.models import User
+from recruit.scoring.results import OVERRIDE_FLAGS, vacancy_results
+from recruit.vacancies.models import Status, Vacancy
+
+TEXT_MAX = 5000
+
+
+def describe(decision: Decision) -> dict:
+    return {
+        "candidate_id": decision.candidate_id,
+        "outcome": decision.outcome,
+        "rationale": decision.rationale,
+        "override_reason": decision.override_reason,
+        "flags": decision.flags,
+    }
+
+
+def flags_for(vacancy: Vacancy, candidate_id: int) -> list[str]:
+    _, results = vacancy_results(vacancy)
+    for result in results:
+        if result.candidate_id == candidate_id:
+            return list(result.flags)
+    return []
+
+
+def record_decision(
+    actor: User,
+    vacancy: Vacancy,
+    *,
+    candidate_id: int,
+    outcome: str,
+    rationale: str,
+    override_reason: str | None = None,
+) -> Decision:
+    """Record (or change) the outcome for one candidate, keeping the flags that stood."""
+    errors: dict[str, list[str]] = {}
+    rationale = (rationale or "").strip()
+    override_reason = (override_reason or "").strip()
+    if outcome not in {o.value for o in Outcome}:
+        errors["outcome"] = ["Choose appoint, reserve or not_appointed."]
+    if not rationale:
+        errors["rationale"] = ["Say why, in plain words. Panel members will read it."]
+    elif len(rationale) > TEXT_MAX:
+        errors["rationale"] = [f"Use at most {TEXT_MAX} characters."]
+    if len(override_reason) > TEXT_MAX:
+        errors["override_reason"] = [f"Use at most {TEXT_MAX} characters."]
+    candidate = db.session.get(Candidate, candidate_id) if isinstance(candidate_id, int) else None
+    if candidate is None or candidate.vacancy_id != vacancy.id or not candidate.in_the_running:
+        errors["candidate_id"] = ["This is not a candidate of this vacancy."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    if vacancy.status != Status.DECIDING:
+        raise Conflict(
+            "Decisions are recorded when the vacancy is at the deciding stage.",
+            code="not_deciding",
+        )
+    flags = flags_for(vacancy, candidate.id)
+    standing = [f for f in flags if f in OVERRIDE_FLAGS]
+    if outcome == Outcome.APPOINT and standing and not override_reason:
+        words = {
+            "people_supported_preferred_other": "the people supported panels preferred "
+            "someone else",
+            "concern_raised": "a person supported said they would not like this person to "
+            "support them",
+        }
+        raise ValidationFailed(
+            "Appointing this candidate goes against what people supported said ("
+            + "; ".join(words[f] for f in standing)
+            + "). Give an override reason: the panel members will see it.",
+            code="override_reason_required",
+            fields={"override_reason": ["Say why you are appointing this candidate anyway."]},
+        )
+    if outcome == Outcome.APPOINT:
+        appointed = db.session.scalar(
+            select(func.count(Decision.id)).where(
+                Decision.vacancy_id == vacancy.id,
+                Decision.outcome == Outcome.APPOINT,
+                Decision.candidate_id != candidate.id,
+            )
+        )
+        if appointed >= vacancy.posts:
+            raise Conflict(
+                f"All {vacancy.posts} post{'s' if vacancy.posts != 1 else ''} are already filled. "
+                "Change another decision first, or record this one as reserve.",
+                code="posts_filled",
+            )
+    decision = db.session.scalar(select(Decision).where(Decision.candidate_id == candidate.id))
+    before = describe(decision) if decision else None
+    if decision is None:
+        decision = Decision(vacancy_id=vacancy.id, candidate_id=candidate.id)
+        db.session.add(decision)
+    decision.outcome = outcome
+    decision.rationale = rationale
+    decision.override_reason = override_reason if outcome == Outcome.APPOINT else ""
+    decision.flags = flags
+    decision.decided_by_id = actor.id
+    decision.decided_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "decision.changed" if before else "decision.recorded",
+        decision,
+        actor=actor,
+        before=before,
+        after=describe(decision),
+    )
+    if decision.override_reason:
+        audit.record("decision.override", decision, actor=actor, after=describe(decision))
+    return decision
+
+
+def decisions_of(vacancy: Vacancy) -> dict[int, Decision]:
+    rows = db.session.scalars(select(Decision).where(Decision.vacancy_id == vacancy.id)).all()
+    return {d.candidate_id: d for d in rows}
+
+
+def release_results(actor: User, vacancy: Vacancy) -> None:
+    """Let panel members see the combined results (they never see them before)."""
+    if vacancy.before(Status.INTERVIEWING):
+        raise Conflict("There are no results before interviewing.")
+    if vacancy.results_released_at is not None:
+        return
+    vacancy.results_released_at = utcnow()
+    db.session.flush()
+    audit.record("results.released", vacancy, actor=actor, after={"released": True})
