@@ -153,6 +153,7 @@ def register_areas(app: Flask) -> None:
     from recruit.core.errors import register_error_handlers
     from recruit.core.views import core
     from recruit.decisions import api as decisions_api  # noqa: F401
+    from recruit.decisions.views import decisions
     from recruit.panels import api as panels_api  # noqa: F401
     from recruit.panels.views import panels
     from recruit.people import api as people_api  # noqa: F401
@@ -170,6 +171,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(qualities)
     app.register_blueprint(panels)
     app.register_blueprint(candidates)
+    app.register_blueprint(decisions)
     app.register_blueprint(api)
 
 

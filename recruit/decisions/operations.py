@@ -3,14 +3,18 @@ The caller commits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import func, select
 
 from recruit.candidates.models import Candidate
 from recruit.core import audit
 from recruit.core.errors import Conflict, ValidationFailed
+from recruit.core.mail import queue_email
 from recruit.core.time import utcnow
 from recruit.decisions.models import Decision, Outcome
 from recruit.extensions import db
+from recruit.panels.models import PanelMember
 from recruit.people.models import User
 from recruit.scoring.results import OVERRIDE_FLAGS, vacancy_results
 from recruit.vacancies.models import Status, Vacancy
@@ -135,3 +139,87 @@ def release_results(actor: User, vacancy: Vacancy) -> None:
     vacancy.results_released_at = utcnow()
     db.session.flush()
     audit.record("results.released", vacancy, actor=actor, after={"released": True})
+
+
+@dataclass
+class OutcomeSummary:
+    """What a panel member is told once the vacancy is decided."""
+
+    appointed: list[str]
+    reserve: list[str]
+    panel_name: str | None = None
+    panel_kind: str | None = None
+    panel_share: float | None = None  # % of the weight
+    panel_part: float | None = None  # % of the appointed candidate's overall score
+    panel_first_choice: str | None = None
+    went_against_panel: bool = False
+    override_reasons: list[str] = field(default_factory=list)
+    rationales: list[tuple[str, str]] = field(default_factory=list)
+
+
+def outcome_for(vacancy: Vacancy, seat: PanelMember | None) -> OutcomeSummary:
+    panels, results = vacancy_results(vacancy)
+    decided = decisions_of(vacancy)
+    alias = {r.candidate_id: r.alias for r in results}
+    appointed = [cid for cid, d in decided.items() if d.outcome == Outcome.APPOINT]
+    summary = OutcomeSummary(
+        appointed=[alias[c] for c in appointed if c in alias],
+        reserve=[
+            alias[c]
+            for cid, d in decided.items()
+            if d.outcome == Outcome.RESERVE
+            for c in [cid]
+            if c in alias
+        ],
+        override_reasons=[
+            decided[c].override_reason for c in appointed if decided[c].override_reason
+        ],
+        rationales=[(alias[c], decided[c].rationale) for c in appointed if c in alias],
+    )
+    if seat is None:
+        return summary
+    panel = next((p for p in panels if p.id == seat.panel_id), None)
+    if panel is None:
+        return summary
+    total = sum(p.weight for p in panels) or 1.0
+    summary.panel_name, summary.panel_kind = panel.name, panel.kind
+    summary.panel_share = 100 * panel.weight / total
+    by_candidate = {r.candidate_id: r for r in results}
+    for cid in appointed:
+        result = by_candidate.get(cid)
+        mine = next((p for p in result.panels if p.panel_id == panel.id), None) if result else None
+        if result and mine and mine.contribution is not None and result.overall:
+            summary.panel_part = 100 * mine.contribution / result.overall
+    scored = [
+        (p.score, r.candidate_id)
+        for r in results
+        for p in r.panels
+        if p.panel_id == panel.id and p.score is not None
+    ]
+    if scored:
+        best = max(score for score, _ in scored)
+        firsts = [cid for score, cid in scored if abs(score - best) <= 1e-9]
+        summary.panel_first_choice = " and ".join(alias[c] for c in firsts)
+        summary.went_against_panel = bool(appointed) and not set(appointed) & set(firsts)
+    return summary
+
+
+def notify_outcome(vacancy: Vacancy) -> int:
+    """Queue the "you said, we did" email to every panel member who has an email address."""
+    members = db.session.scalars(
+        select(PanelMember).where(PanelMember.vacancy_id == vacancy.id)
+    ).all()
+    sent = 0
+    for seat in members:
+        user = db.session.get(User, seat.user_id)
+        if not user.email:
+            continue
+        queue_email(
+            user.email,
+            "outcome_easy_read" if user.role == "person_supported" else "outcome",
+            user=user,
+            vacancy=vacancy,
+            summary=outcome_for(vacancy, seat),
+        )
+        sent += 1
+    return sent

@@ -272,3 +272,35 @@ def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateRe
             if (user_id, candidate_id) not in conflicts:
                 expected[(candidate_id, panel_id)] = expected.get((candidate_id, panel_id), 0) + 1
     return panels, combine(panels, candidates, sheets, expected)
+
+
+def quality_breakdown(vacancy: Vacancy) -> dict[tuple[int, int, int], float]:
+    """Mean normalised score per (candidate, panel, quality), submitted sheets only: one query."""
+    normalised = case(
+        (Score.value.is_not(None), 100.0 * (Score.value - 1) / (Panel.scale - 1)), else_=None
+    )
+    rows = db.session.execute(
+        select(Scoresheet.candidate_id, Scoresheet.panel_id, Score.quality_id, func.avg(normalised))
+        .join(Panel, Panel.id == Scoresheet.panel_id)
+        .join(Score, Score.scoresheet_id == Scoresheet.id)
+        .where(Scoresheet.vacancy_id == vacancy.id, Scoresheet.status == SUBMITTED)
+        .group_by(Scoresheet.candidate_id, Scoresheet.panel_id, Score.quality_id)
+    ).all()
+    return {(c, p, q): float(v) for c, p, q, v in rows if v is not None}
+
+
+def submitted_comments(vacancy: Vacancy) -> dict[int, list[tuple[int, str]]]:
+    """Comments from submitted sheets, per candidate, as (panel id, words): one query."""
+    rows = db.session.execute(
+        select(Scoresheet.candidate_id, Scoresheet.panel_id, Scoresheet.comment)
+        .where(
+            Scoresheet.vacancy_id == vacancy.id,
+            Scoresheet.status == SUBMITTED,
+            Scoresheet.comment != "",
+        )
+        .order_by(Scoresheet.id)
+    ).all()
+    found: dict[int, list[tuple[int, str]]] = {}
+    for candidate_id, panel_id, comment in rows:
+        found.setdefault(candidate_id, []).append((panel_id, comment))
+    return found

@@ -128,6 +128,11 @@ def transition(actor: User, vacancy: Vacancy, to: str) -> Vacancy:
             )
     vacancy.status = target
     vacancy.status_changed_at = utcnow()
+    if target == Status.DECIDED:
+        from recruit.decisions.operations import notify_outcome
+
+        db.session.flush()
+        notify_outcome(vacancy)
     db.session.add(
         StatusChange(vacancy_id=vacancy.id, from_status=before, to_status=target, by_id=actor.id)
     )

@@ -112,13 +112,41 @@ def move(vacancy_id: int):
     return redirect(url_for("vacancies.show", vacancy_id=vacancy_id))
 
 
+def _by_id(predicate):
+    return lambda user, vacancy: predicate(user, vacancy.id)
+
+
+def _after(status: Status, predicate):
+    return lambda user, vacancy: vacancy.at_or_after(status) and predicate(user, vacancy.id)
+
+
 NAV = [
-    ("overview", "Overview", "vacancies.show", permissions.can_view_vacancy),
-    ("qualities", "Qualities", "qualities.index", permissions.can_view_vacancy),
-    ("panels", "Panels", "panels.index", permissions.can_view_vacancy),
-    ("candidates", "Candidates", "candidates.index", permissions.can_view_vacancy),
-    ("schedule", "Interviews", "candidates.schedule", permissions.can_view_vacancy),
-    ("audit", "History", "core.audit_log", permissions.can_see_vacancy_audit),
+    ("overview", "Overview", "vacancies.show", _by_id(permissions.can_view_vacancy)),
+    ("qualities", "Qualities", "qualities.index", _by_id(permissions.can_view_vacancy)),
+    ("panels", "Panels", "panels.index", _by_id(permissions.can_view_vacancy)),
+    ("candidates", "Candidates", "candidates.index", _by_id(permissions.can_view_vacancy)),
+    ("schedule", "Interviews", "candidates.schedule", _by_id(permissions.can_view_vacancy)),
+    (
+        "decision",
+        "Scores and decision",
+        "decisions.page",
+        _after(Status.INTERVIEWING, permissions.can_see_results),
+    ),
+    (
+        "results",
+        "Results",
+        "decisions.released",
+        lambda user, vacancy: (
+            vacancy.results_released_at is not None and permissions.is_member(user, vacancy.id)
+        ),
+    ),
+    (
+        "outcome",
+        "What we decided",
+        "decisions.outcome",
+        _after(Status.DECIDED, permissions.can_view_vacancy),
+    ),
+    ("audit", "History", "core.audit_log", _by_id(permissions.can_see_vacancy_audit)),
 ]
 
 
@@ -127,6 +155,6 @@ def vacancy_nav_items(vacancy: Vacancy) -> list[tuple[str, str, str]]:
     """The vacancy's sections this user may open: (key, label, address)."""
     items = []
     for key, label, endpoint, allowed in NAV:
-        if endpoint in current_app.view_functions and allowed(current_user, vacancy.id):
+        if endpoint in current_app.view_functions and allowed(current_user, vacancy):
             items.append((key, label, url_for(endpoint, vacancy_id=vacancy.id)))
     return items

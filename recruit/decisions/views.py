@@ -1,0 +1,155 @@
+"""The decision page (combined scores with the weighting made visible, decisions with
+reasons), releasing results, and "you said, we did" for panel members."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from recruit import permissions
+from recruit.core.errors import Conflict, DomainError, Forbidden
+from recruit.decisions import charts, operations
+from recruit.decisions.api import two
+from recruit.extensions import db
+from recruit.panels.operations import membership
+from recruit.qualities.operations import accepted_qualities
+from recruit.scoring.results import quality_breakdown, submitted_comments, vacancy_results
+from recruit.vacancies.models import Status
+from recruit.vacancies.views import vacancy_for
+
+decisions = Blueprint("decisions", __name__)
+
+FLAG_WORDS = {
+    "people_supported_preferred_other": "People supported preferred someone else",
+    "concern_raised": "A person supported said “no” to being supported by this person",
+    "incomplete": "Not every panel has sent scores: this result is based on some panels only",
+    "tie": "Same overall score as another candidate",
+}
+OUTCOME_WORDS = {"appoint": "Appoint", "reserve": "Reserve", "not_appointed": "Not appointed"}
+
+
+def _results_context(vacancy):
+    panels, results = vacancy_results(vacancy)
+    styles = {p.id: n for n, p in enumerate(panels)}
+    names = {p.id: p.name for p in panels}
+    bars = {
+        r.candidate_id: charts.layout(
+            [
+                charts.Segment(names[p.panel_id], p.contribution or 0.0, styles[p.panel_id])
+                for p in r.panels
+            ]
+        )
+        for r in results
+    }
+    return panels, results, styles, bars
+
+
+@decisions.get("/vacancies/<int:vacancy_id>/decision")
+@login_required
+def page(vacancy_id: int):
+    vacancy = vacancy_for(vacancy_id, permissions.can_see_results)
+    if vacancy.before(Status.INTERVIEWING) or vacancy.status == Status.WITHDRAWN:
+        raise Conflict("There are no results before interviewing starts.")
+    panels, results, styles, bars = _results_context(vacancy)
+    total_weight = sum(p.weight for p in panels) or 1.0
+    return render_template(
+        "decisions/page.html",
+        vacancy=vacancy,
+        panels=panels,
+        results=results,
+        styles=styles,
+        bars=bars,
+        share={p.id: 100 * p.weight / total_weight for p in panels},
+        patterns=charts.patterns(),
+        fill=charts.fill,
+        qualities=accepted_qualities(vacancy),
+        breakdown=quality_breakdown(vacancy),
+        comments=submitted_comments(vacancy),
+        decided=operations.decisions_of(vacancy),
+        flag_words=FLAG_WORDS,
+        outcome_words=OUTCOME_WORDS,
+        two=two,
+        deciding=vacancy.status == Status.DECIDING,
+        errors=request.args.get("error"),
+    )
+
+
+@decisions.post("/vacancies/<int:vacancy_id>/decision")
+@login_required
+def decide(vacancy_id: int):
+    vacancy = vacancy_for(vacancy_id, permissions.can_decide)
+    try:
+        candidate_id = int(request.form.get("candidate_id", ""))
+    except ValueError:
+        candidate_id = 0
+    try:
+        decision = operations.record_decision(
+            current_user,
+            vacancy,
+            candidate_id=candidate_id,
+            outcome=request.form.get("outcome", ""),
+            rationale=request.form.get("rationale", ""),
+            override_reason=request.form.get("override_reason", ""),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        details = " ".join(m for msgs in error.fields.values() for m in msgs)
+        flash(f"The decision was not saved. {error.message} {details}".strip(), "error")
+        return redirect(url_for("decisions.page", vacancy_id=vacancy.id) + f"#c-{candidate_id}")
+    db.session.commit()
+    flash(f"Decision saved: {OUTCOME_WORDS[decision.outcome]}.", "success")
+    return redirect(url_for("decisions.page", vacancy_id=vacancy.id) + f"#c-{candidate_id}")
+
+
+@decisions.post("/vacancies/<int:vacancy_id>/release")
+@login_required
+def release(vacancy_id: int):
+    vacancy = vacancy_for(vacancy_id, permissions.can_decide)
+    try:
+        operations.release_results(current_user, vacancy)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Panel members can now see the combined results.", "success")
+    return redirect(url_for("decisions.page", vacancy_id=vacancy.id))
+
+
+@decisions.get("/vacancies/<int:vacancy_id>/our-results")
+@login_required
+def released(vacancy_id: int):
+    """The combined results as panel members see them, once the lead has released them."""
+    vacancy = vacancy_for(vacancy_id, permissions.is_member)
+    if vacancy.results_released_at is None:
+        raise Forbidden("The results have not been shared yet. The panel lead will share them.")
+    panels, results, styles, bars = _results_context(vacancy)
+    return render_template(
+        "decisions/released.html",
+        vacancy=vacancy,
+        panels=panels,
+        results=results,
+        styles=styles,
+        bars=bars,
+        patterns=charts.patterns(),
+        fill=charts.fill,
+        two=two,
+        easy_read=current_user.role == "person_supported",
+    )
+
+
+@decisions.get("/vacancies/<int:vacancy_id>/outcome")
+@login_required
+def outcome(vacancy_id: int):
+    """'You said, we did': who was chosen and how this member's panel counted."""
+    vacancy = vacancy_for(vacancy_id)
+    if vacancy.before(Status.DECIDED) or vacancy.status == Status.WITHDRAWN:
+        raise Conflict("The decision has not been made yet.")
+    summary = operations.outcome_for(vacancy, membership(current_user, vacancy.id))
+    return render_template(
+        "decisions/outcome.html",
+        vacancy=vacancy,
+        summary=summary,
+        two=two,
+        easy_read=current_user.role == "person_supported",
+    )
