@@ -6,6 +6,7 @@ from recruit.core.idempotency import IdempotencyRecord
 from recruit.core.organisation import OrganisationPolicy
 from recruit.core.outbox import OutboxMessage
 from recruit.decisions.models import Decision
+from recruit.decisions.pack import DecisionPack
 from recruit.panels.models import Declaration, DeclaredConflict, Panel, PanelMember, Training
 from recruit.people.models import ApiToken, TabletMember, TabletSession, User
 from recruit.qualities.models import Quality, QualityVote
@@ -19,6 +20,7 @@ __all__ = [
     "Declaration",
     "DeclaredConflict",
     "Decision",
+    "DecisionPack",
     "IdempotencyRecord",
     "InterviewSlot",
     "OrganisationPolicy",

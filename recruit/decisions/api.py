@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, Field
 
@@ -12,7 +11,7 @@ from recruit.core.api import Body, endpoint, parse_body
 from recruit.core.errors import Conflict
 from recruit.decisions import operations
 from recruit.extensions import db
-from recruit.scoring.results import vacancy_results
+from recruit.scoring.results import two, vacancy_results
 from recruit.vacancies.api import load_vacancy
 from recruit.vacancies.models import Status
 
@@ -65,13 +64,6 @@ class DecisionOut(BaseModel):
     override_reason: str
     flags: list[str]
     decided_at: datetime
-
-
-def two(value: float | None) -> float | None:
-    """Round half up to two decimals, as people do by hand (65.625 → 65.63)."""
-    if value is None:
-        return None
-    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @endpoint(

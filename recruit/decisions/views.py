@@ -3,17 +3,31 @@ reasons), releasing results, and "you said, we did" for panel members."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from recruit import permissions
 from recruit.core.errors import Conflict, DomainError, Forbidden
 from recruit.decisions import charts, operations
-from recruit.decisions.api import two
+from recruit.decisions import pack as pack_ops
 from recruit.extensions import db
 from recruit.panels.operations import membership
 from recruit.qualities.operations import accepted_qualities
-from recruit.scoring.results import quality_breakdown, submitted_comments, vacancy_results
+from recruit.scoring.results import (
+    quality_breakdown,
+    submitted_comments,
+    two,
+    vacancy_results,
+)
 from recruit.vacancies.models import Status
 from recruit.vacancies.views import vacancy_for
 
@@ -70,7 +84,7 @@ def page(vacancy_id: int):
         outcome_words=OUTCOME_WORDS,
         two=two,
         deciding=vacancy.status == Status.DECIDING,
-        errors=request.args.get("error"),
+        pack=pack_ops.latest_pack(vacancy),
     )
 
 
@@ -152,4 +166,63 @@ def outcome(vacancy_id: int):
         summary=summary,
         two=two,
         easy_read=current_user.role == "person_supported",
+    )
+
+
+@decisions.post("/vacancies/<int:vacancy_id>/packs")
+@login_required
+def request_pack(vacancy_id: int):
+    vacancy = vacancy_for(vacancy_id, permissions.can_see_results)
+    try:
+        pack_ops.request_pack(current_user, vacancy)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("The decision pack is being made. This page shows when it is ready.", "success")
+    return redirect(url_for("decisions.page", vacancy_id=vacancy.id) + "#pack")
+
+
+def _pack_for(pack_id: int):
+    pack = pack_ops.get_pack(pack_id)
+    if not permissions.can_see_results(current_user, pack.vacancy_id):
+        raise Forbidden()
+    return pack
+
+
+@decisions.get("/packs/<int:pack_id>.json")
+@login_required
+def pack_status(pack_id: int):
+    pack = _pack_for(pack_id)
+    return jsonify(
+        {
+            "id": pack.id,
+            "status": pack.status,
+            "progress": pack.progress,
+            "csv": url_for("decisions.pack_file", pack_id=pack.id, kind="csv")
+            if pack.status == pack_ops.DONE
+            else None,
+            "pdf": url_for("decisions.pack_file", pack_id=pack.id, kind="pdf")
+            if pack.status == pack_ops.DONE
+            else None,
+        }
+    )
+
+
+@decisions.get("/packs/<int:pack_id>.<any(csv, pdf):kind>")
+@login_required
+def pack_file(pack_id: int, kind: str):
+    pack = _pack_for(pack_id)
+    if pack.status != pack_ops.DONE:
+        raise Conflict("The decision pack is not ready yet.")
+    data = pack.csv_data if kind == "csv" else pack.pdf_data
+    mimetype = "text/csv; charset=utf-8" if kind == "csv" else "application/pdf"
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="decision-pack-{pack.vacancy_id}.{kind}"',
+            "Cache-Control": "no-store",
+        },
     )

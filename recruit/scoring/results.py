@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, case, func, select
 
@@ -32,6 +33,14 @@ FLAG_CONCERN = "concern_raised"
 FLAG_INCOMPLETE = "incomplete"
 FLAG_TIE = "tie"
 OVERRIDE_FLAGS = (FLAG_PREFERRED_OTHER, FLAG_CONCERN)
+
+
+def two(value: float | None) -> float | None:
+    """Round half up to two decimals, as people do by hand (65.625 → 65.63). Scores are kept
+    exact and rounded only when shown or returned, always by this one function."""
+    if value is None:
+        return None
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def normalise(value: int, scale: int) -> float:

@@ -1,5 +1,6 @@
 // recruit's own behaviour. No inline script anywhere: the CSP forbids it.
 import { initAll } from "../dist/govuk-frontend.min.js";
+import { initPackStatus } from "./progress.js";
 
 document.body.classList.add("js-enabled");
 if ("noModule" in HTMLScriptElement.prototype) {
@@ -53,5 +54,31 @@ function initKeypads() {
   });
 }
 
+// Panel weights are shown as shares of 100%: while HR types a weight, say the share it gives.
+function initSharePreviews() {
+  document.querySelectorAll("[data-share-preview]").forEach((output) => {
+    const input = document.getElementById(output.dataset.sharePreview);
+    if (!input) return;
+    const others = Number(output.dataset.others) || 0;
+    const say = () => {
+      const weight = Number(input.value.trim().replace(",", "."));
+      if (!(weight > 0)) {
+        output.textContent = "";
+      } else if (others === 0) {
+        output.textContent = "This is the only panel so far, so it has 100% of the decision.";
+      } else {
+        const share = (100 * weight) / (weight + others);
+        output.textContent =
+          `With this weight, this panel has ${share.toFixed(1)}% of the decision ` +
+          `and the other panels have ${(100 - share).toFixed(1)}%.`;
+      }
+    };
+    input.addEventListener("input", say);
+    say();
+  });
+}
+
 initReadAloud();
 initKeypads();
+initSharePreviews();
+initPackStatus();
