@@ -89,7 +89,13 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from recruit.people.models import User
+
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     csrf.init_app(app)
     limiter.init_app(app)
@@ -161,6 +167,7 @@ def register_areas(app: Flask) -> None:
     from recruit.qualities import api as qualities_api  # noqa: F401
     from recruit.qualities.views import qualities
     from recruit.scoring import api as scoring_api  # noqa: F401
+    from recruit.scoring.views import scoring
     from recruit.vacancies import api as vacancies_api  # noqa: F401
     from recruit.vacancies.views import vacancies
 
@@ -171,6 +178,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(qualities)
     app.register_blueprint(panels)
     app.register_blueprint(candidates)
+    app.register_blueprint(scoring)
     app.register_blueprint(decisions)
     app.register_blueprint(api)
 

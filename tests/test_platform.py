@@ -195,3 +195,32 @@ def test_seed_demo_makes_a_vacancy_at_each_stage_through_the_rules(app):
         assert seed() is False
         db.session.commit()
         assert len(db.session.scalars(select(Vacancy.id)).all()) == len(STAGES)
+
+
+def test_behind_a_trusted_proxy_the_client_address_counts(backend, database_urls, redis_server):
+    """Sign-in limits are per client address: behind one proxy, X-Forwarded-For names it."""
+    from recruit.extensions import limiter
+    from tests.conftest import build_app
+
+    limiter.reset()
+    app = build_app(database_urls[backend], redis_server.url, TRUSTED_PROXIES=1)
+    client = app.test_client()
+    for _ in range(10):
+        answer = client.post(
+            "/api/v1/tokens",
+            json={"username": "x", "password": "wrong-pass"},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
+        assert answer.status_code == 401
+    blocked = client.post(
+        "/api/v1/tokens",
+        json={"username": "y", "password": "wrong-pass"},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+    )
+    other = client.post(
+        "/api/v1/tokens",
+        json={"username": "y", "password": "wrong-pass"},
+        headers={"X-Forwarded-For": "203.0.113.8"},
+    )
+    assert blocked.status_code == 429 and other.status_code == 401
+    limiter.reset()
