@@ -56,7 +56,7 @@ def test_a_wrong_password_shows_a_plain_error_in_an_error_summary(open_tab, make
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
     expect(summary.get_by_role("alert")).to_contain_text("There is a problem")
-    expect(summary).to_contain_text("The name, password or PIN is not right. Please try again.")
+    expect(summary).to_contain_text("The username or password is not right. Please try again.")
     # GOV.UK Frontend's script moves focus to the summary, so a screen reader reads it first.
     expect(summary).to_be_focused()
     assert page.title().startswith("Error: "), page.title()
