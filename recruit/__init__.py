@@ -155,6 +155,7 @@ def configure_celery(app: Flask) -> None:
 def register_areas(app: Flask) -> None:
     from recruit.candidates import api as candidates_api  # noqa: F401 - registers endpoints
     from recruit.candidates.views import candidates
+    from recruit.core.admin import admin
     from recruit.core.api import api
     from recruit.core.errors import register_error_handlers
     from recruit.core.views import core
@@ -180,6 +181,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(candidates)
     app.register_blueprint(scoring)
     app.register_blueprint(decisions)
+    app.register_blueprint(admin)
     app.register_blueprint(api)
 
 

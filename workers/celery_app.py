@@ -12,7 +12,7 @@ flask_app = create_app()
 celery = flask_app.extensions["celery"]
 celery.set_default()
 
-from workers.tasks import decisions, email, outbox  # noqa: E402, F401 - registers the tasks
+from workers.tasks import decisions, email, outbox, retention  # noqa: E402, F401 - the tasks
 
 app = celery
 

@@ -8,6 +8,7 @@ database session behind.
 from __future__ import annotations
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 
 from recruit.extensions import db
@@ -50,6 +51,10 @@ def init_celery(app: Flask) -> Celery:
             "dispatch-outbox": {
                 "task": "outbox.dispatch",
                 "schedule": app.config["OUTBOX_DISPATCH_SECONDS"],
+            },
+            "erase-expired-candidates": {
+                "task": "retention.erase_expired",
+                "schedule": crontab(hour=2, minute=30),
             },
         },
     )

@@ -128,3 +128,13 @@ def release(message: OutboxMessage, error: str, *, max_attempts: int) -> bool:
     message.status = QUEUED
     message.queued_at = utcnow()
     return True
+
+
+def retry_dead(message: OutboxMessage) -> None:
+    """Give a message that failed too often another go (an admin's decision)."""
+    if message.status != DEAD:
+        return
+    message.status = PENDING
+    message.attempts = 0
+    message.queued_at = None
+    db.session.info["outbox_pending"] = True

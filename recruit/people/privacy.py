@@ -1,0 +1,94 @@
+"""Subject access and erasure for people who sign in (panel members, staff)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from recruit.core import audit
+from recruit.core.audit import AuditRecord
+from recruit.core.errors import Conflict
+from recruit.core.time import utcnow
+from recruit.extensions import db
+from recruit.panels.models import Declaration, PanelMember
+from recruit.people.models import ApiToken, Role, TabletMember, User
+from recruit.qualities.models import Quality, QualityVote
+from recruit.scoring.models import Scoresheet
+
+
+def subject_access(user: User) -> dict:
+    """Everything held on this person, as plain data."""
+    seats = db.session.scalars(select(PanelMember).where(PanelMember.user_id == user.id)).all()
+    proposed = db.session.scalars(select(Quality).where(Quality.proposed_by_id == user.id)).all()
+    votes = db.session.scalars(select(QualityVote).where(QualityVote.user_id == user.id)).all()
+    sheets = db.session.scalars(select(Scoresheet).where(Scoresheet.user_id == user.id)).all()
+    declarations = db.session.scalars(
+        select(Declaration).where(Declaration.user_id == user.id)
+    ).all()
+    actions = db.session.scalars(
+        select(AuditRecord).where(AuditRecord.actor_id == user.id).order_by(AuditRecord.id)
+    ).all()
+    return {
+        "person": {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "email": user.email,
+            "has_password": user.password_hash is not None,
+            "has_pin": user.pin_hash is not None,
+            "active": user.is_active_account,
+            "created_at": user.created_at.isoformat(),
+        },
+        "panel_seats": [
+            {"vacancy_id": s.vacancy_id, "panel_id": s.panel_id, "role": s.role} for s in seats
+        ],
+        "qualities_proposed": [
+            {"vacancy_id": q.vacancy_id, "text": q.text, "status": q.status} for q in proposed
+        ],
+        "votes": [{"quality_id": v.quality_id} for v in votes],
+        "scoresheets": [
+            {
+                "candidate_id": s.candidate_id,
+                "status": s.status,
+                "scores": [{"quality_id": x.quality_id, "value": x.value} for x in s.scores],
+                "comment": s.comment,
+                "would_work_with": s.would_work_with,
+            }
+            for s in sheets
+        ],
+        "declarations": [
+            {
+                "vacancy_id": d.vacancy_id,
+                "made_at": d.made_at.isoformat(),
+                "conflicts": [c.candidate_id for c in d.conflicts],
+            }
+            for d in declarations
+        ],
+        "actions": [
+            {"at": a.at.isoformat(), "action": a.action, "subject": a.subject_type} for a in actions
+        ],
+    }
+
+
+def erase_person(actor: User, user: User, *, reason: str) -> None:
+    """Anonymise a person on request: they can no longer sign in and nothing names them.
+    Their scores stay, attached to an anonymous record, so decisions keep their trail."""
+    if user.id == actor.id:
+        raise Conflict("You cannot erase your own account.")
+    if user.role == Role.ADMIN and actor.role != Role.ADMIN:
+        raise Conflict("Only an admin can erase an admin.")
+    user.username = f"erased-{user.id}"
+    user.display_name = "Former member"
+    user.email = None
+    user.password_hash = None
+    user.pin_hash = None
+    user.is_active_account = False
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).all():
+        token.revoked_at = token.revoked_at or utcnow()
+    for seat in db.session.scalars(select(TabletMember).where(TabletMember.user_id == user.id)):
+        db.session.delete(seat)
+    db.session.execute(
+        Scoresheet.__table__.update().where(Scoresheet.user_id == user.id).values(comment="")
+    )
+    db.session.flush()
+    audit.record("user.erased", user, actor=actor, after={"reason": reason})
