@@ -64,6 +64,8 @@ class Config:
     # After a failed nudge (Redis down), requests stop trying for this long; beat dispatches.
     OUTBOX_NUDGE_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_NUDGE_BACKOFF_SECONDS", "30"))
     # A refused email is tried again after base * 2**attempts seconds (2, 4, 8, 16 by default).
+    # A panel member who has not sent scores is reminded this long after the interview ended.
+    REMINDER_AFTER_HOURS = float(os.environ.get("REMINDER_AFTER_HOURS", "2"))
     EMAIL_RETRY_BASE_SECONDS = float(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "1"))
 
 

@@ -12,7 +12,13 @@ flask_app = create_app()
 celery = flask_app.extensions["celery"]
 celery.set_default()
 
-from workers.tasks import decisions, email, outbox, retention  # noqa: E402, F401 - the tasks
+from workers.tasks import (  # noqa: E402, F401 - registers the tasks
+    decisions,
+    email,
+    outbox,
+    reminders,
+    retention,
+)
 
 app = celery
 

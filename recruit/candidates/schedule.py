@@ -152,6 +152,9 @@ def add_slot(
             "place": place,
         },
     )
+    from recruit.panels.messages import tell_about_interview
+
+    tell_about_interview(slot, vacancy)
     return slot, pacing_warnings(panel, slots_of(vacancy))
 
 

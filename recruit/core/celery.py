@@ -52,6 +52,11 @@ def init_celery(app: Flask) -> Celery:
                 "task": "outbox.dispatch",
                 "schedule": app.config["OUTBOX_DISPATCH_SECONDS"],
             },
+            "send-due-reminders": {"task": "reminders.send_due", "schedule": crontab(minute=5)},
+            "tell-hr-when-ready": {
+                "task": "notices.ready_to_move_on",
+                "schedule": crontab(minute="*/15"),
+            },
             "erase-expired-candidates": {
                 "task": "retention.erase_expired",
                 "schedule": crontab(hour=2, minute=30),

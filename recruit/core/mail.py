@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
+from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
@@ -16,11 +17,17 @@ log = logging.getLogger(__name__)
 SEND_EMAIL_TASK = "email.send"
 
 
-def queue_email(to: str, template: str, **context) -> outbox.OutboxMessage:
-    """Render `templates/email/<template>.txt` (first line is the subject) and queue it."""
+def queue_email(
+    to: str, template: str, *, calendar: str | None = None, **context
+) -> outbox.OutboxMessage:
+    """Render `templates/email/<template>.txt` (first line is the subject) and queue it.
+    `calendar` is an iCalendar text, attached as invite.ics."""
     text = render_template(f"email/{template}.txt", **context)
     subject, _, body = text.partition("\n")
-    return outbox.enqueue(SEND_EMAIL_TASK, to=to, subject=subject.strip(), body=body.strip() + "\n")
+    payload = {"to": to, "subject": subject.strip(), "body": body.strip() + "\n"}
+    if calendar:
+        payload["calendar"] = calendar
+    return outbox.enqueue(SEND_EMAIL_TASK, **payload)
 
 
 class DeliveryFailed(Exception):
@@ -34,7 +41,15 @@ def deliver(payload: dict) -> None:
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]
+    message["Message-ID"] = payload.get("message_id") or make_msgid(domain="recruit")
     message.set_content(payload["body"])
+    if payload.get("calendar"):
+        message.add_attachment(
+            payload["calendar"].encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="invite.ics",
+        )
     if not url:
         log.info("email (no SMTP_URL set, so logged only)\n%s", message.as_string())
         return

@@ -181,6 +181,9 @@ def add_member(
         actor=actor,
         after={"user_id": user.id, "role": role, "supporter_id": member.supporter_id},
     )
+    from recruit.panels.messages import invite_to_panel
+
+    invite_to_panel(member, vacancy)
     return member
 
 

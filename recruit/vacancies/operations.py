@@ -128,6 +128,10 @@ def transition(actor: User, vacancy: Vacancy, to: str) -> Vacancy:
             )
     vacancy.status = target
     vacancy.status_changed_at = utcnow()
+    if target == Status.CO_DESIGN:
+        from recruit.panels.messages import invite_to_co_design
+
+        invite_to_co_design(vacancy)
     if target == Status.DECIDED:
         from recruit.decisions.operations import notify_outcome
 

@@ -30,7 +30,8 @@ def send_email(self, message_id: int) -> None:
     if message is None:
         return  # already sent, being sent by another worker, or gone
     try:
-        deliver(message.payload)
+        # The same Message-ID on every try lets mail systems drop a duplicate.
+        deliver({**message.payload, "message_id": f"<outbox-{message.id}@recruit.invalid>"})
     except DeliveryFailed as error:
         retry = outbox.release(message, str(error), max_attempts=MAX_ATTEMPTS)
         db.session.commit()
