@@ -135,3 +135,56 @@ def test_only_hr_changes_panels(api, client, make_user):
     assert client.get(f"/vacancies/{vacancy_id}/declaration").status_code == 403
     password_sign_in(client, world, "staff")
     assert client.get(f"/admin/users/{world.id('ps')}/training").status_code == 403
+
+
+def test_declaring_leads_straight_to_the_candidates_in_the_members_own_words(
+    api, client, make_user
+):
+    """The easy-read promise is the tick box's own words, and saving goes on to the people
+    (it used to show "I agree" to everyone and land on the overview)."""
+    world = World(api, make_user)
+    vacancy_id, _, _ = world.ready_for_shortlisting()
+    world.post(f"/vacancies/{vacancy_id}/candidates", "hr", {"name": "Ann Smith"})
+    password_sign_in(client, world, "staff")
+    page = client.get(f"/vacancies/{vacancy_id}/declaration")
+    assert "I agree to keep candidate material confidential" in page.text
+    tablet_sign_in(client, world, "ps")
+    page = client.get(f"/vacancies/{vacancy_id}/declaration")
+    assert "Before you meet the people" in page.text
+    assert "I will keep this private" in page.text and ">I agree<" not in page.text
+    answer = client.post(
+        f"/vacancies/{vacancy_id}/declaration",
+        data={"csrf_token": csrf_from(page.text), "confidentiality": "y"},
+    )
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/vacancies/{vacancy_id}/candidates")
+    people = client.get(answer.headers["Location"])
+    assert people.status_code == 200 and "Candidate A" in people.text
+    assert "You can now see the candidates" in people.text
+
+
+def test_the_panels_page_warns_when_people_supported_have_too_little_weight(api, client, make_user):
+    world = World(api, make_user)
+    vacancy_id, ps_panel, _ = world.staffed()
+    password_sign_in(client, world, "hr")
+    page = client.get(f"/vacancies/{vacancy_id}/panels").text
+    assert "Each panel's share of the decision" in page and "100%" in page
+    assert "(the organisation's minimum is 50.0%)" in page and "Warning" not in page
+    world.call("PATCH", f"/panels/{ps_panel}", "hr", {"weight": 25})
+    page = client.get(f"/vacancies/{vacancy_id}/panels").text
+    assert "33.3%" in page and "66.7%" in page
+    assert "Warning" in page and "interviews cannot start" in page
+
+
+def test_adding_nobody_to_a_panel_says_to_choose_a_person(api, client, make_user):
+    world = World(api, make_user)
+    vacancy_id, ps_panel, _ = world.staffed()
+    password_sign_in(client, world, "hr")
+    form = client.get(f"/panels/{ps_panel}/members/new")
+    answer = client.post(
+        f"/panels/{ps_panel}/members/new",
+        data={"csrf_token": csrf_from(form.text), "user_id": "0", "role": "member"},
+    )
+    assert answer.status_code == 200 and "There is a problem" in answer.text
+    assert "Choose the person to add" in answer.text
+    assert "There is nobody with this id" not in answer.text

@@ -143,6 +143,10 @@ def test_the_lead_accepts_words_orders_and_declines_with_a_reason(app, api, clie
     tablet_sign_in(client, world, "ps")
     shown = client.get(f"/vacancies/{vacancy_id}/qualities").text
     assert "We cannot ask about pets." in shown and "Ideas we will not use" in shown
+    # A declined idea offers no "I like this", and "read it to me" says why it was declined.
+    assert f"/qualities/{pets['id']}/vote" not in shown
+    assert f"/qualities/{kind['id']}/vote" in shown
+    assert "We will not use this idea. We cannot ask about pets." in shown
 
 
 def test_the_bank_offers_earlier_qualities_with_their_origin(app, api, client, make_user):

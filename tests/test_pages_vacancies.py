@@ -48,7 +48,9 @@ def test_the_create_form_explains_mistakes(client, make_user, sign_in):
     answer = create_form(client, title="", closes_on=["31", "2", "2027"])
     assert answer.status_code == 200
     assert "There is a problem" in answer.text
-    assert 'href="#title"' in answer.text and 'href="#closes_on"' in answer.text
+    assert 'href="#title"' in answer.text
+    # A date's link goes to its day box: the date's own id is on a <div>, which takes no focus.
+    assert 'href="#closes_on-day"' in answer.text and 'id="closes_on-day"' in answer.text
 
 
 def test_moving_on_shows_the_reason_it_cannot(client, make_user, sign_in):

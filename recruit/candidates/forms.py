@@ -85,7 +85,8 @@ class SlotForm(FlaskForm):
         "Panel", coerce=int, widget=GovSelect(), validators=[InputRequired("Choose a panel")]
     )
     day = DateField(
-        "Day",
+        "Date of the interview",
+        description="For example, 27 3 2027",
         format="%d %m %Y",
         widget=GovDateInput(),
         validators=[InputRequired("Enter the day of the interview")],

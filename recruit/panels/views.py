@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from recruit import permissions
 from recruit.candidates.operations import candidates_of
+from recruit.core import organisation
 from recruit.core.errors import DomainError, Forbidden, NotFound
 from recruit.core.forms import apply_errors
 from recruit.extensions import db
@@ -42,6 +43,7 @@ def index(vacancy_id: int):
         panels=rows,
         total=total,
         share=operations.people_supported_share(vacancy, rows),
+        minimum=organisation.policy().min_people_supported_share,
         training=operations.training_by_user(user_ids) if sees_details else {},
         declared=declared,
         sees_details=sees_details,
@@ -136,22 +138,25 @@ def add_member(panel_id: int):
         (u.id, u.display_name) for u in people if u.role != Role.PERSON_SUPPORTED
     ]
     if form.validate_on_submit():
-        try:
-            operations.add_member(
-                current_user,
-                panel,
-                vacancy,
-                user_id=form.user_id.data or None,
-                role=form.role.data,
-                supporter_id=form.supporter_id.data or None,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
+        if not form.user_id.data:  # "Choose a person" is not a person
+            form.user_id.errors = ["Choose the person to add"]
         else:
-            db.session.commit()
-            flash("The person has been added to the panel.", "success")
-            return redirect(url_for("panels.index", vacancy_id=vacancy.id))
+            try:
+                operations.add_member(
+                    current_user,
+                    panel,
+                    vacancy,
+                    user_id=form.user_id.data,
+                    role=form.role.data,
+                    supporter_id=form.supporter_id.data or None,
+                )
+            except DomainError as error:
+                db.session.rollback()
+                apply_errors(form, error)
+            else:
+                db.session.commit()
+                flash("The person has been added to the panel.", "success")
+                return redirect(url_for("panels.index", vacancy_id=vacancy.id))
     return render_template("panels/member.html", vacancy=vacancy, panel=panel, form=form)
 
 
@@ -200,7 +205,7 @@ def declaration(vacancy_id: int):
         else:
             db.session.commit()
             flash("Thank you. You can now see the candidates.", "success")
-            return redirect(url_for("vacancies.show", vacancy_id=vacancy.id))
+            return redirect(url_for("candidates.index", vacancy_id=vacancy.id))
     return render_template(
         "panels/declaration.html",
         vacancy=vacancy,

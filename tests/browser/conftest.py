@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from recruit.extensions import db, limiter
 from tests.conftest import build_app, empty_tables
@@ -86,6 +87,151 @@ def assert_accessible(page, where: str = "") -> None:
     assert not blocking, f"axe found serious or critical problems on {where}:\n" + "\n".join(
         describe_violation(v) for v in blocking
     )
+
+
+# --- what a person supported needs: big text, big targets, read aloud ---------------------
+
+MIN_TARGET_PX = 44
+MIN_TEXT_PX = 19
+
+# Every piece of text a person can see, with its computed size; text hidden for screen
+# readers only (clipped to 1px) is left out.
+TEXT_SIZES = """
+() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const element = walker.currentNode.parentElement;
+    if (!text || !element.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;
+    found.push({text: text.slice(0, 40), size: parseFloat(getComputedStyle(element).fontSize),
+                element: element.tagName.toLowerCase() + "." + [...element.classList].join(".")});
+  }
+  return found;
+}
+"""
+
+# Everything a person can tap or tab to (the skip link is only seen by keyboard users).
+SMALL_TARGETS = """
+(minimum) => [...document.querySelectorAll(
+    "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]")]
+  .filter((element) => element.tabIndex >= 0 && !element.matches(".govuk-skip-link")
+    && element.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}))
+  .map((element) => ({element: element.outerHTML.slice(0, 100),
+                      box: element.getBoundingClientRect().toJSON()}))
+  .filter(({box}) => box.width < minimum || box.height < minimum)
+  .map(({element, box}) => `${element} is ${Math.round(box.width)}×${Math.round(box.height)}`)
+"""
+
+# GOV.UK checkboxes and radios hide the real input and draw its focus on the label's ::before.
+FOCUS_IS_VISIBLE = """
+() => {
+  const element = document.activeElement;
+  const styles = [getComputedStyle(element)];
+  if (element.matches(".govuk-checkboxes__input, .govuk-radios__input")) {
+    styles.push(getComputedStyle(element.nextElementSibling, "::before"));
+  }
+  return styles.some((style) => style.boxShadow !== "none" || (
+    style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2
+    && !["transparent", "rgba(0, 0, 0, 0)"].includes(style.outlineColor)));
+}
+"""
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def assert_text_at_least_19px(page, where: str) -> None:
+    small = [t for t in page.evaluate(TEXT_SIZES) if t["size"] < MIN_TEXT_PX]
+    assert not small, f"text smaller than {MIN_TEXT_PX}px on {where}: {small}"
+
+
+def assert_big_targets(locator, what: str, expected_count: int) -> None:
+    expect(locator).to_have_count(expected_count)
+    for n in range(expected_count):
+        box = locator.nth(n).bounding_box()
+        assert box, f"{what} #{n} is not shown"
+        assert box["width"] >= MIN_TARGET_PX and box["height"] >= MIN_TARGET_PX, (
+            f"{what} #{n} ({locator.nth(n).inner_text()!r}) is only "
+            f"{box['width']:.0f}×{box['height']:.0f} CSS px"
+        )
+
+
+def assert_every_target_is_big(page, where: str) -> None:
+    small = page.evaluate(SMALL_TARGETS, MIN_TARGET_PX)
+    assert not small, f"targets smaller than {MIN_TARGET_PX}×{MIN_TARGET_PX}px on {where}: {small}"
+
+
+def assert_in_view_without_scrolling(page, locator, what: str) -> None:
+    assert page.evaluate("window.scrollY") == 0
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    assert box["y"] + box["height"] <= height, (
+        f"{what} is below the bottom of a {page.viewport_size['width']}×{height} screen "
+        f"(it ends at {box['y'] + box['height']:.0f}px): the person has to scroll to find it"
+    )
+
+
+def assert_fits_the_screen(page, where: str) -> None:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    width = page.viewport_size["width"]
+    assert scroll_width <= width, f"{where} scrolls sideways ({scroll_width}px > {width}px)"
+
+
+def assert_read_aloud_works(tab, words: str, button=None) -> None:
+    """The "Read it to me" button (the only one, or `button`) is big and says `words`."""
+    page = tab.page
+    assert page.evaluate("'speechSynthesis' in window"), "this Chromium has no speechSynthesis"
+    button = button or page.get_by_role("button", name="Read it to me")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box["height"] >= MIN_TARGET_PX, f"'Read it to me' is only {box['height']:.0f}px tall"
+    page.evaluate("window.__spoken = []")
+    button.click()
+    page.wait_for_function("window.__spoken.length > 0")
+    assert page.evaluate("window.__spoken") == [words]
+    tab.assert_no_errors()
+
+
+def check_tablet_page(tab, where: str) -> None:
+    """What every page a person supported sees on the tablet must pass."""
+    tab.check(where)
+    assert_text_at_least_19px(tab.page, where)
+    assert_every_target_is_big(tab.page, where)
+    assert_fits_the_screen(tab.page, where)
+
+
+def assert_focus_visible(page, what: str) -> None:
+    assert page.evaluate(FOCUS_IS_VISIBLE), f"{what} has no visible focus indicator"
+
+
+def signs_in_with_password(tab, someone) -> None:
+    """Sign in on the sign-in page with a password; lands on their home page."""
+    page = tab.page
+    page.goto("/sign-in")
+    tab.check("the sign-in page")
+    page.get_by_label("Username").fill(someone.username)
+    page.get_by_label("Password", exact=True).fill(someone.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=f"Hello, {someone.display_name}")).to_be_visible()
+    tab.check(f"{someone.display_name}'s home page")
+
+
+def signs_in_on_the_tablet(tab, key: str, someone) -> None:
+    """On an open shared tablet: tap your name, tap your PIN on the keypad, tap Sign in."""
+    page = tab.page
+    page.goto(f"/tablet/{key}")
+    check_tablet_page(tab, "the tablet's names page")
+    page.get_by_role("link", name=someone.display_name).tap()
+    expect(page.get_by_role("heading", name="Type your PIN")).to_be_visible()
+    check_tablet_page(tab, "the PIN page")
+    for digit in someone.pin:
+        page.get_by_role("button", name=digit, exact=True).tap()
+    page.get_by_role("button", name="Sign in").tap()
+    expect(page.get_by_role("heading", name=f"Hello, {someone.display_name}")).to_be_visible()
+    check_tablet_page(tab, f"{someone.display_name}'s home page")
 
 
 # --- the browser ---------------------------------------------------------------------------
