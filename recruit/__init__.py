@@ -161,6 +161,8 @@ def register_areas(app: Flask) -> None:
     from recruit.core.views import core
     from recruit.decisions import api as decisions_api  # noqa: F401
     from recruit.decisions.views import decisions
+    from recruit.involvement import api as involvement_api  # noqa: F401
+    from recruit.involvement.views import involvement
     from recruit.panels import api as panels_api  # noqa: F401
     from recruit.panels.views import panels
     from recruit.people import api as people_api  # noqa: F401
@@ -181,6 +183,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(candidates)
     app.register_blueprint(scoring)
     app.register_blueprint(decisions)
+    app.register_blueprint(involvement)
     app.register_blueprint(admin)
     app.register_blueprint(api)
 

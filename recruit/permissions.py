@@ -143,6 +143,17 @@ def can_record_training(user: User | None) -> bool:
     return is_signed_in(user) and user.role in {ADMIN, HR}
 
 
+def can_score(user: User | None, vacancy_id: int) -> bool:
+    """Score candidates: the vacancy's panel members only (never HR or outsiders); a declared
+    conflict with a candidate is checked per candidate by the scoring operations."""
+    return is_member(user, vacancy_id)
+
+
+def can_watch_scoring(user: User | None, vacancy_id: int) -> bool:
+    """See who has sent scores (states, never scores) and remind them: HR and the leads."""
+    return is_hr(user) or is_lead(user, vacancy_id)
+
+
 TEMPLATE_PREDICATES = {
     "can_create_user": can_create_user,
     "can_manage_user": can_manage_user,
@@ -159,8 +170,43 @@ TEMPLATE_PREDICATES = {
     "can_manage_panels": can_manage_panels,
     "can_manage_candidates": can_manage_candidates,
     "can_declare": can_declare,
+    "can_score": can_score,
+    "can_watch_scoring": can_watch_scoring,
     "is_lead": is_lead,
     "can_see_results": can_see_results,
     "can_decide": can_decide,
     "is_member": is_member,
 }
+
+
+# --- involvement: participation and payments -------------------------------------------------
+
+
+def can_set_rates(user: User | None) -> bool:
+    """The fee per hour and voucher value for each activity: admins only."""
+    return is_signed_in(user) and user.role == ADMIN
+
+
+def can_manage_payments(user: User | None) -> bool:
+    """Record participation and payments, approve, mark paid, finance files: HR and admins."""
+    return is_signed_in(user) and user.role in {ADMIN, HR}
+
+
+def can_see_involvement(user: User | None, person_id: int) -> bool:
+    """What someone has done and is owed: HR and admins, and the person themself only."""
+    return can_manage_payments(user) or (is_signed_in(user) and user.id == person_id)
+
+
+def has_own_involvement(user: User | None) -> bool:
+    """People supported have a "What I have done" page of their own."""
+    return is_signed_in(user) and user.role == PERSON_SUPPORTED
+
+
+TEMPLATE_PREDICATES.update(
+    {
+        "can_set_rates": can_set_rates,
+        "can_manage_payments": can_manage_payments,
+        "can_see_involvement": can_see_involvement,
+        "has_own_involvement": has_own_involvement,
+    }
+)

@@ -274,3 +274,44 @@ def test_a_retry_while_the_first_is_processing_is_409(app, day):
     assert answer.get_json()["error"]["code"] == "idempotency_in_progress"
     with app.app_context():
         assert db.session.scalar(select(Scoresheet)) is None
+
+
+def test_the_tablet_page_saves_with_its_session_and_csrf_header(app, client, day):
+    """The scoring page calls the API with its session cookie, its CSRF token and the id of
+    the person whose answers it sends: on a shared tablet, answers queued by someone who has
+    since signed out are never saved as the next person's."""
+    from tests.conftest import csrf_from
+    from tests.test_pages_qualities import password_sign_in
+
+    password_sign_in(client, day.world, "staff")
+    token = csrf_from(client.get(f"/candidates/{day.a}/score").text)
+    path = f"/api/v1/candidates/{day.a}/scoresheet"
+    body = day.body((4, 5))
+    staff_id = str(day.world.id("staff"))
+
+    no_csrf = client.put(path, json=body, headers={"X-Recruit-User": staff_id})
+    assert no_csrf.status_code == 401
+    assert no_csrf.get_json()["error"]["code"] == "csrf_expired"
+    someone_else = client.put(
+        path,
+        json=body,
+        headers={"X-CSRFToken": token, "X-Recruit-User": str(day.world.id("ps"))},
+    )
+    assert someone_else.status_code == 401
+    assert someone_else.get_json()["error"]["code"] == "signed_in_as_someone_else"
+    with app.app_context():
+        assert db.session.scalar(select(Scoresheet)) is None
+
+    saved = client.put(
+        path,
+        json=body,
+        headers={"X-CSRFToken": token, "X-Recruit-User": staff_id, "Idempotency-Key": "page-1"},
+    )
+    assert saved.status_code == 200 and saved.get_json()["status"] == "draft"
+    replayed = client.put(
+        path,
+        json=body,
+        headers={"X-CSRFToken": token, "X-Recruit-User": staff_id, "Idempotency-Key": "page-1"},
+    )
+    assert replayed.status_code == 200
+    assert replayed.headers.get("Idempotent-Replayed") == "true"

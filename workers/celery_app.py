@@ -15,6 +15,7 @@ celery.set_default()
 from workers.tasks import (  # noqa: E402, F401 - registers the tasks
     decisions,
     email,
+    involvement,
     outbox,
     reminders,
     retention,

@@ -99,6 +99,14 @@ def api_user():
         user = current_user._get_current_object()
     if user is None:
         raise NotSignedIn()
+    expected = request.headers.get("X-Recruit-User", "").strip()
+    if expected and expected != str(user.id):
+        # A shared tablet: a page (or its offline queue) of someone who has signed out must
+        # never send their answers as the next person who signed in on the same device.
+        raise NotSignedIn(
+            "Someone else is signed in on this device. Please sign in as yourself again.",
+            code="signed_in_as_someone_else",
+        )
     g.api_user = user
     return user
 

@@ -7,6 +7,7 @@ from recruit.core.organisation import OrganisationPolicy
 from recruit.core.outbox import OutboxMessage
 from recruit.decisions.models import Decision
 from recruit.decisions.pack import DecisionPack
+from recruit.involvement.models import FinanceExport, Participation, Payment, Rate
 from recruit.panels.models import Declaration, DeclaredConflict, Panel, PanelMember, Training
 from recruit.people.models import ApiToken, TabletMember, TabletSession, User
 from recruit.qualities.models import Quality, QualityVote
@@ -21,14 +22,18 @@ __all__ = [
     "DeclaredConflict",
     "Decision",
     "DecisionPack",
+    "FinanceExport",
     "IdempotencyRecord",
     "InterviewSlot",
     "OrganisationPolicy",
     "OutboxMessage",
     "Panel",
     "PanelMember",
+    "Participation",
+    "Payment",
     "Quality",
     "QualityVote",
+    "Rate",
     "Score",
     "Scoresheet",
     "ShortlistView",

@@ -74,6 +74,8 @@ def open_tablet():
         .order_by(User.display_name)
     ).all()
     form.people.choices = [(u.id, f"{u.display_name} ({u.role_label})") for u in candidates]
+    if not form.is_submitted():
+        _prefill_from_panel(form, request.args.get("panel", type=int))
     if form.validate_on_submit():
         try:
             key, tablet = operations.open_tablet(current_user, form.label.data, form.people.data)
@@ -83,6 +85,20 @@ def open_tablet():
             db.session.commit()
             return render_template("people/tablet_opened.html", key=key, tablet=tablet)
     return render_template("people/open_tablet.html", form=form)
+
+
+def _prefill_from_panel(form: OpenTabletForm, panel_id: int | None) -> None:
+    """Opened from a panel's page: tick that panel's members (those who have a PIN)."""
+    from recruit.panels.models import Panel
+
+    panel = db.session.get(Panel, panel_id) if panel_id else None
+    if panel is None or not (
+        permissions.is_hr(current_user) or permissions.is_lead(current_user, panel.vacancy_id)
+    ):
+        return
+    available = {value for value, _ in form.people.choices}
+    form.people.data = [m.user_id for m in panel.members if m.user_id in available]
+    form.label.data = form.label.data or panel.name
 
 
 @people.post("/tablet/<key>/hand-over")

@@ -191,3 +191,80 @@ def save_scoresheet(
     elif sheet.status == SUBMITTED:
         audit.record("scoresheet.submitted", sheet, actor=user, after=after)
     return sheet
+
+
+# --- who has scored whom: states only, never scores ----------------------------------------
+
+NOT_DECLARED, NOT_STARTED, CONFLICT, SENT = "not_declared", "not_started", "conflict", "sent"
+
+
+class Progress:
+    """Who has sent scores for which candidate, for the lead's view of the day and for a
+    member's own list. It holds states ("not_started", "draft", "sent", "conflict",
+    "not_declared"), never values, so showing it never breaks independent scoring."""
+
+    def __init__(self, vacancy: Vacancy, members: list[PanelMember], candidates: list) -> None:
+        from recruit.panels.models import Declaration
+
+        self.vacancy = vacancy
+        self.members = members
+        self.candidates = candidates
+        user_ids = [m.user_id for m in members]
+        latest: dict[int, Declaration] = {}
+        if user_ids:
+            for declaration in db.session.scalars(
+                select(Declaration)
+                .where(Declaration.vacancy_id == vacancy.id, Declaration.user_id.in_(user_ids))
+                .order_by(Declaration.id)
+            ).all():
+                latest[declaration.user_id] = declaration
+        self.declared = set(latest)
+        self.conflicts = {
+            user_id: {c.candidate_id for c in declaration.conflicts}
+            for user_id, declaration in latest.items()
+        }
+        self.sheets: dict[tuple[int, int], str] = {}
+        if user_ids:
+            rows = db.session.execute(
+                select(Scoresheet.user_id, Scoresheet.candidate_id, Scoresheet.status).where(
+                    Scoresheet.vacancy_id == vacancy.id, Scoresheet.user_id.in_(user_ids)
+                )
+            ).all()
+            self.sheets = {(u, c): status for u, c, status in rows}
+
+    def state(self, user_id: int, candidate_id: int) -> str:
+        if candidate_id in self.conflicts.get(user_id, set()):
+            return CONFLICT
+        status = self.sheets.get((user_id, candidate_id))
+        if status == SUBMITTED:
+            return SENT
+        if status == DRAFT:
+            return DRAFT
+        return NOT_DECLARED if user_id not in self.declared else NOT_STARTED
+
+    def outstanding(self, user_id: int) -> list:
+        """The candidates this member may score and has not sent scores for."""
+        return [c for c in self.candidates if self.state(user_id, c.id) not in (SENT, CONFLICT)]
+
+    def sent_count(self, candidate_id: int) -> tuple[int, int]:
+        """(sent, expected) for a candidate: expected leaves out members with a conflict."""
+        states = [self.state(m.user_id, candidate_id) for m in self.members]
+        return states.count(SENT), len([s for s in states if s != CONFLICT])
+
+
+def progress(vacancy: Vacancy, user: User | None = None) -> Progress:
+    """States for every member of the vacancy's panels (or only `user`), for every candidate
+    still in the running."""
+    from recruit.candidates.operations import candidates_of
+
+    query = (
+        select(PanelMember)
+        .join(Panel, Panel.id == PanelMember.panel_id)
+        .join(User, User.id == PanelMember.user_id)
+        .where(PanelMember.vacancy_id == vacancy.id)
+        .order_by(Panel.id, User.display_name)
+    )
+    if user is not None:
+        query = query.where(PanelMember.user_id == user.id)
+    members = list(db.session.scalars(query).all())
+    return Progress(vacancy, members, candidates_of(vacancy, running_only=True))

@@ -127,6 +127,12 @@ NAV = [
     ("candidates", "Candidates", "candidates.index", _by_id(permissions.can_view_vacancy)),
     ("schedule", "Interviews", "candidates.schedule", _by_id(permissions.can_view_vacancy)),
     (
+        "scoring",
+        "Who has sent scores",
+        "scoring.status",
+        _after(Status.INTERVIEWING, permissions.can_watch_scoring),
+    ),
+    (
         "decision",
         "Scores and decision",
         "decisions.page",

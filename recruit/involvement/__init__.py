@@ -1,0 +1,1 @@
+"""Reciprocity: what people supported have done with us, and what we owe and pay them."""
