@@ -156,3 +156,36 @@ def test_the_calendar_file_reaches_the_mail_server(worker_app, api, make_user, s
     ]
     assert len(calendars) == 1 and "BEGIN:VEVENT" in calendars[0].get_content()
     assert sent["Message-ID"].startswith("<outbox-")
+
+
+def test_people_without_email_get_the_same_messages_in_the_app(app, api, make_user, client):
+    from tests.test_pages_qualities import tablet_sign_in
+
+    world = World(api, make_user)
+    vacancy_id, _, _ = world.staffed()
+    world.move(vacancy_id, "co_design")
+    tablet_sign_in(client, world, "ps")  # ps has no email address
+    home = client.get("/")
+    assert "Messages for you" in home.text
+    assert "What should the new staff member be like?" in home.text
+    assert "You can help choose a new staff member" in home.text
+    from tests.conftest import csrf_from
+
+    with app.app_context():
+        from recruit.core.notices import Notice
+
+        notice_id = db.session.scalar(
+            select(Notice.id).where(Notice.user_id == world.id("ps")).order_by(Notice.id.desc())
+        )
+    client.post(f"/messages/{notice_id}/read", data={"csrf_token": csrf_from(home.text)})
+    home = client.get("/")
+    assert "What should the new staff member be like?" not in home.text
+    assert "What should the new staff member be like?" in client.get("/messages").text
+    with app.app_context():
+        other = db.session.scalar(select(Notice.id).where(Notice.user_id == world.id("staff")))
+    assert (
+        client.post(
+            f"/messages/{other}/read", data={"csrf_token": csrf_from(home.text)}
+        ).status_code
+        == 403
+    )

@@ -3,6 +3,7 @@
 from recruit.candidates.models import Candidate, InterviewSlot, ShortlistView
 from recruit.core.audit import AuditRecord
 from recruit.core.idempotency import IdempotencyRecord
+from recruit.core.notices import Notice
 from recruit.core.organisation import OrganisationPolicy
 from recruit.core.outbox import OutboxMessage
 from recruit.decisions.models import Decision
@@ -25,6 +26,7 @@ __all__ = [
     "FinanceExport",
     "IdempotencyRecord",
     "InterviewSlot",
+    "Notice",
     "OrganisationPolicy",
     "OutboxMessage",
     "Panel",

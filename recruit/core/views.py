@@ -36,7 +36,11 @@ def home():
             select(Declaration.vacancy_id).where(Declaration.user_id == current_user.id)
         ).all()
     )
-    return render_template("core/home.html", mine=mine, declared=declared)
+    from recruit.core.notices import unread
+
+    return render_template(
+        "core/home.html", mine=mine, declared=declared, notices=unread(current_user)
+    )
 
 
 def redis_status() -> str:
@@ -127,3 +131,23 @@ def policy():
             return redirect(url_for("core.policy"))
     db.session.commit()  # the policy row may just have been created with its defaults
     return render_template("core/policy.html", form=form)
+
+
+@core.get("/messages")
+@login_required
+def messages():
+    from recruit.core.notices import all_for
+
+    return render_template("core/messages.html", notices=all_for(current_user))
+
+
+@core.post("/messages/<int:notice_id>/read")
+@login_required
+def read_message(notice_id: int):
+    from recruit.core.notices import mark_read
+
+    if not mark_read(current_user, notice_id):
+        raise Forbidden("That message is not yours.")
+    db.session.commit()
+    target = "core.messages" if request.form.get("next") == "messages" else "core.home"
+    return redirect(url_for(target))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from recruit.candidates.models import Candidate
 from recruit.core import audit
 from recruit.core.errors import Conflict, ValidationFailed
-from recruit.core.mail import queue_email
+from recruit.core.notices import tell
 from recruit.core.time import utcnow
 from recruit.decisions.models import Decision, Outcome
 from recruit.extensions import db
@@ -209,17 +209,13 @@ def notify_outcome(vacancy: Vacancy) -> int:
     members = db.session.scalars(
         select(PanelMember).where(PanelMember.vacancy_id == vacancy.id)
     ).all()
-    sent = 0
     for seat in members:
         user = db.session.get(User, seat.user_id)
-        if not user.email:
-            continue
-        queue_email(
-            user.email,
+        tell(
+            user,
             "outcome_easy_read" if user.role == "person_supported" else "outcome",
-            user=user,
             vacancy=vacancy,
             summary=outcome_for(vacancy, seat),
+            link=f"/vacancies/{vacancy.id}/outcome",
         )
-        sent += 1
-    return sent
+    return len(members)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from recruit.candidates.models import Candidate, InterviewSlot
 from recruit.core import audit
 from recruit.core.audit import AuditRecord
-from recruit.core.mail import queue_email
+from recruit.core.notices import tell
 from recruit.core.time import utcnow
 from recruit.extensions import db
 from recruit.panels.models import Panel, PanelMember
@@ -37,26 +37,27 @@ def _members(vacancy: Vacancy, panel_id: int | None = None) -> list[User]:
 
 def invite_to_co_design(vacancy: Vacancy) -> int:
     """When a vacancy opens for qualities: ask everyone on its panels what they want."""
-    sent = 0
-    for user in _members(vacancy):
-        if user.email:
-            queue_email(user.email, _template(user, "co_design"), user=user, vacancy=vacancy)
-            sent += 1
-    return sent
+    members = _members(vacancy)
+    for user in members:
+        tell(
+            user,
+            _template(user, "co_design"),
+            vacancy=vacancy,
+            link=f"/vacancies/{vacancy.id}/qualities",
+        )
+    return len(members)
 
 
 def invite_to_panel(member: PanelMember, vacancy: Vacancy) -> bool:
     user = db.session.get(User, member.user_id)
-    if not user.email:
-        return False
     panel = db.session.get(Panel, member.panel_id)
-    queue_email(
-        user.email,
+    tell(
+        user,
         _template(user, "panel_invite"),
-        user=user,
         vacancy=vacancy,
         panel=panel,
         lead=member.role == "lead",
+        link=f"/vacancies/{vacancy.id}",
     )
     return True
 
@@ -68,22 +69,20 @@ def tell_about_interview(slot: InterviewSlot, vacancy: Vacancy) -> int:
     candidate = db.session.get(Candidate, slot.candidate_id)
     panel = db.session.get(Panel, slot.panel_id)
     calendar = ics_calendar([(slot, candidate, panel, vacancy)], "recruit")
-    sent = 0
-    for user in _members(vacancy, panel.id):
-        if user.email:
-            queue_email(
-                user.email,
-                _template(user, "interview"),
-                calendar=calendar,
-                user=user,
-                vacancy=vacancy,
-                candidate=candidate,
-                panel=panel,
-                slot=slot,
-                starts=local(slot.starts_at),
-            )
-            sent += 1
-    return sent
+    members = _members(vacancy, panel.id)
+    for user in members:
+        tell(
+            user,
+            _template(user, "interview"),
+            calendar=calendar,
+            vacancy=vacancy,
+            candidate=candidate,
+            panel=panel,
+            slot=slot,
+            starts=local(slot.starts_at),
+            link="/my/interviews",
+        )
+    return len(members)
 
 
 def _reminded_today(seat: PanelMember, now: datetime) -> bool:
@@ -135,19 +134,18 @@ def outstanding(vacancy: Vacancy, now: datetime | None = None) -> dict[int, list
 
 
 def remind(seat: PanelMember, vacancy: Vacancy, candidates: list[Candidate], *, actor=None) -> bool:
-    """One reminder a day at most, by email where there is one (the page shows it anyway)."""
+    """One reminder a day at most: in the app, and by email where there is one."""
     now = utcnow()
     if _reminded_today(seat, now):
         return False
     user = db.session.get(User, seat.user_id)
-    if user.email:
-        queue_email(
-            user.email,
-            _template(user, "scores_reminder"),
-            user=user,
-            vacancy=vacancy,
-            candidates=candidates,
-        )
+    tell(
+        user,
+        _template(user, "scores_reminder"),
+        vacancy=vacancy,
+        candidates=candidates,
+        link=f"/vacancies/{vacancy.id}/scoring",
+    )
     audit.record(
         "reminder.sent",
         seat,
@@ -190,8 +188,7 @@ def notify_ready_to_move_on() -> int:
         if not results or any(p.submitted < p.expected for r in results for p in r.panels):
             continue
         for user in hr:
-            if user.email:
-                queue_email(user.email, "ready_to_decide", user=user, vacancy=vacancy)
+            tell(user, "ready_to_decide", vacancy=vacancy, link=f"/vacancies/{vacancy.id}")
         audit.record("vacancy.ready_notice", vacancy, actor=None, after={"to": "hr"})
         told += 1
     return told

@@ -24,6 +24,15 @@ def subject_access(user: User) -> dict:
     declarations = db.session.scalars(
         select(Declaration).where(Declaration.user_id == user.id)
     ).all()
+    from recruit.core.notices import Notice
+    from recruit.involvement.models import Participation
+
+    participations = db.session.scalars(
+        select(Participation).where(Participation.user_id == user.id).order_by(Participation.id)
+    ).all()
+    notices = db.session.scalars(
+        select(Notice).where(Notice.user_id == user.id).order_by(Notice.id)
+    ).all()
     actions = db.session.scalars(
         select(AuditRecord).where(AuditRecord.actor_id == user.id).order_by(AuditRecord.id)
     ).all()
@@ -63,6 +72,22 @@ def subject_access(user: User) -> dict:
                 "conflicts": [c.candidate_id for c in d.conflicts],
             }
             for d in declarations
+        ],
+        "participation": [
+            {
+                "activity": p.activity,
+                "took_part_on": p.took_part_on.isoformat(),
+                "minutes": p.minutes,
+                "vacancy_id": p.vacancy_id,
+                "payments": [
+                    {"kind": pay.kind, "amount_pence": pay.amount_pence, "status": pay.status}
+                    for pay in p.payments
+                ],
+            }
+            for p in participations
+        ],
+        "messages": [
+            {"at": n.created_at.isoformat(), "subject": n.subject, "body": n.body} for n in notices
         ],
         "actions": [
             {"at": a.at.isoformat(), "action": a.action, "subject": a.subject_type} for a in actions
