@@ -324,8 +324,9 @@ def test_the_lead_sees_who_has_sent_and_reminds_who_has_not(app, client, day):
     )
     assert "Reminder sent to" in reminded.text
     [email] = reminders(app)
-    assert email["to"] == "staff@example.org" and email["subject"] == "Please send your scores"
-    assert "- Candidate A\n- Candidate B\n" in email["body"]
+    assert email["to"] == "staff@example.org"
+    assert email["subject"] == "Reminder: please send your scores for Support worker"
+    assert "Candidate A, Candidate B" in email["body"]
     # Without an email address (nor a supporter's), the lead is told to remind them in person.
     no_email = client.post(
         f"/vacancies/{day.vacancy_id}/scoring/remind/{day.world.id('ps2')}",

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from recruit.candidates.models import Candidate, InterviewSlot
 from recruit.core import audit
 from recruit.core.audit import AuditRecord
+from recruit.core.mail import queue_email
 from recruit.core.notices import tell
 from recruit.core.time import utcnow
 from recruit.extensions import db
@@ -133,11 +134,20 @@ def outstanding(vacancy: Vacancy, now: datetime | None = None) -> dict[int, list
     return missing
 
 
-def remind(seat: PanelMember, vacancy: Vacancy, candidates: list[Candidate], *, actor=None) -> bool:
-    """One reminder a day at most: in the app, and by email where there is one."""
-    now = utcnow()
-    if _reminded_today(seat, now):
-        return False
+def remind(
+    seat: PanelMember,
+    vacancy: Vacancy,
+    candidates: list[Candidate],
+    *,
+    actor=None,
+    by_hand: bool = False,
+) -> str | None:
+    """Remind a member who has not sent scores: in the app, and by email to them or, when
+    they have none, to their supporter. The hourly task sends at most one a day; a lead
+    pressing Remind (`by_hand`) always sends. Returns who was emailed (a name), "" when
+    nobody has an address (remind them in person), or None when nothing was sent."""
+    if not by_hand and _reminded_today(seat, utcnow()):
+        return None
     user = db.session.get(User, seat.user_id)
     tell(
         user,
@@ -146,13 +156,30 @@ def remind(seat: PanelMember, vacancy: Vacancy, candidates: list[Candidate], *, 
         candidates=candidates,
         link=f"/vacancies/{vacancy.id}/scoring",
     )
+    emailed = user.display_name if user.email else ""
+    supporter = db.session.get(User, seat.supporter_id) if seat.supporter_id else None
+    if not user.email and supporter is not None and supporter.email:
+        queue_email(
+            supporter.email,
+            "reminder",
+            person=user,
+            helper=supporter,
+            vacancy=vacancy,
+            aliases=[c.alias for c in candidates],
+            link=current_app.config["BASE_URL"].rstrip("/") + f"/vacancies/{vacancy.id}/scoring",
+        )
+        emailed = f"{supporter.display_name}, who supports {user.display_name}"
     audit.record(
         "reminder.sent",
         seat,
         actor=actor,
-        after={"vacancy_id": vacancy.id, "candidates": [c.alias for c in candidates]},
+        after={
+            "vacancy_id": vacancy.id,
+            "candidates": [c.alias for c in candidates],
+            "by_hand": by_hand,
+        },
     )
-    return True
+    return emailed
 
 
 def send_due_reminders(now: datetime | None = None) -> int:
@@ -161,7 +188,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
         select(Vacancy).where(Vacancy.status == Status.INTERVIEWING)
     ).all():
         for seat_id, candidates in outstanding(vacancy, now).items():
-            if remind(db.session.get(PanelMember, seat_id), vacancy, candidates):
+            if remind(db.session.get(PanelMember, seat_id), vacancy, candidates) is not None:
                 sent += 1
     return sent
 

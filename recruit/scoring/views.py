@@ -32,9 +32,9 @@ from recruit.candidates.models import Candidate
 from recruit.candidates.operations import get_candidate
 from recruit.candidates.schedule import local
 from recruit.core.errors import Conflict, DomainError, Forbidden, NotFound
-from recruit.core.mail import queue_email
 from recruit.core.time import utcnow
 from recruit.extensions import db
+from recruit.panels import messages
 from recruit.panels.models import Panel, PanelMember
 from recruit.people.models import Role, User
 from recruit.qualities.models import Quality
@@ -484,27 +484,14 @@ def remind(vacancy_id: int, user_id: int):
     if not outstanding:
         flash(f"{person.display_name} has sent all their scores. No reminder is needed.", "info")
         return back
-    to, helper = person.email, None
-    if not to and member.supporter is not None and member.supporter.email:
-        to, helper = member.supporter.email, member.supporter
-    if not to:
+    emailed = messages.remind(member, vacancy, outstanding, actor=current_user, by_hand=True)
+    db.session.commit()
+    if emailed:
+        flash(f"Reminder sent to {emailed}.", "success")
+    else:
         flash(
-            f"{person.display_name} has no email address (nor has a supporter). "
-            "Please remind them in person.",
+            f"{person.display_name} has no email address (nor has a supporter). They will see "
+            "the reminder when they sign in. Please remind them in person too.",
             "info",
         )
-        return back
-    queue_email(
-        to,
-        "reminder",
-        person=person,
-        helper=helper,
-        vacancy=vacancy,
-        aliases=[c.alias for c in outstanding],
-        link=current_app.config["BASE_URL"].rstrip("/")
-        + url_for("scoring.index", vacancy_id=vacancy.id),
-    )
-    db.session.commit()
-    who = f"{helper.display_name}, who supports {person.display_name}" if helper else None
-    flash(f"Reminder sent to {who or person.display_name}.", "success")
     return back
