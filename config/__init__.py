@@ -34,6 +34,7 @@ class Config:
     ORG_NAME = os.environ.get("RECRUIT_ORG_NAME", "Riverside Care")
     BASE_URL = os.environ.get("RECRUIT_BASE_URL", "http://127.0.0.1:5000")
     TIMEZONE = os.environ.get("RECRUIT_TIMEZONE", "Europe/London")
+    LOG_FORMAT = os.environ.get("RECRUIT_LOG_FORMAT", "text")  # or "json", one object a line
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, so
     # the client's address is the connection's). Sign-in limits per address rely on it.
     TRUSTED_PROXIES = int(os.environ.get("RECRUIT_TRUSTED_PROXIES", "0"))

@@ -60,10 +60,10 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None, env: str | 
 
 
 def configure_logging(app: Flask) -> None:
+    from recruit.core import logs
+
     if not app.debug and not app.testing:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        logs.configure(app.config["LOG_FORMAT"], logging.INFO)
 
 
 @event.listens_for(Engine, "connect")

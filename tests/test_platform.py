@@ -224,3 +224,21 @@ def test_behind_a_trusted_proxy_the_client_address_counts(backend, database_urls
     )
     assert blocked.status_code == 429 and other.status_code == 401
     limiter.reset()
+
+
+def test_json_logs_are_one_object_a_line(capsys):
+    import json
+    import logging
+
+    from recruit.core import logs
+
+    previous = logging.getLogger().handlers[:]
+    try:
+        logs.configure("json")
+        logging.getLogger("recruit.test").info("outbox: dispatched %d message(s)", 3)
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+    finally:
+        logging.getLogger().handlers[:] = previous
+    record = json.loads(line)
+    assert record["level"] == "INFO" and record["logger"] == "recruit.test"
+    assert record["message"] == "outbox: dispatched 3 message(s)" and record["time"]
