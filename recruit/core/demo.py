@@ -34,7 +34,16 @@ DEMO_PEOPLE = [
     {"username": "rose", "display_name": "Rose Reid", "role": "person_supported", "pin": "3333"},
 ]
 
-STAGES = ["draft", "co_design", "shortlisting", "interviewing", "deciding", "withdrawn"]
+STAGES = [
+    "draft",
+    "co_design",
+    "shortlisting",
+    "interviewing",
+    "deciding",
+    "decided",
+    "closed",
+    "withdrawn",
+]
 DEMO_TITLE = "Support worker (demo: {stage})"
 
 
@@ -158,5 +167,66 @@ def demo_vacancy(title: str, stage: str, people: dict[str, User]):
             )
     if stage == "interviewing":
         return vacancy
+    _score_everyone(vacancy, people, accepted=proposed)
     vacancies.transition(lead, vacancy, "deciding")
+    if stage == "deciding":
+        return vacancy
+    _decide(vacancy, lead)
+    vacancies.transition(lead, vacancy, "decided")
+    if stage == "closed":
+        vacancies.transition(hr, vacancy, "closed")
     return vacancy
+
+
+# Each member's marks for candidates A, B, C (one value per quality, on their panel's scale).
+MARKS = {
+    "jo": [(3, 3, 2, 3), (2, 2, 3, 2), (1, 2, 2, 1)],
+    "amir": [(3, 2, 3, 3), (2, 3, 2, 2), (2, 1, 1, 2)],
+    "rose": [(2, 3, 3, 3), (3, 2, 2, 3), (1, 1, 2, 1)],
+    "lee": [(4, 4, 3, 5), (5, 4, 4, 5), (3, 3, 4, 3)],
+    "sam": [(4, 5, 4, 4), (4, 4, 5, 4), (3, 2, 3, 3)],
+}
+
+
+def _score_everyone(vacancy, people: dict[str, User], accepted) -> None:
+    from recruit.candidates.operations import candidates_of
+    from recruit.scoring.operations import save_scoresheet
+
+    for username, rows in MARKS.items():
+        for n, (candidate, values) in enumerate(zip(candidates_of(vacancy), rows, strict=False)):
+            save_scoresheet(
+                people[username],
+                candidate,
+                vacancy,
+                scores=[
+                    {"quality_id": q.id, "value": v} for q, v in zip(accepted, values, strict=True)
+                ],
+                would_work_with="yes" if username in ("jo", "amir", "rose") else None,
+                comment="Smiled and listened"
+                if (username, rows.index(values)) == ("jo", 0)
+                else "",
+                submit=True,
+            )
+
+
+def _decide(vacancy, lead: User) -> None:
+    from recruit.decisions.operations import record_decision
+    from recruit.scoring.results import vacancy_results
+
+    _, results = vacancy_results(vacancy)
+    outcomes = ["appoint", "reserve"] + ["not_appointed"] * (len(results) - 2)
+    reasons = [
+        "Highest overall, and the residents' first choice.",
+        "Very close; we would like to offer the next post.",
+    ] + ["Less experience of supporting people day to day."] * (len(results) - 2)
+    for result, outcome, reason in zip(results, outcomes, reasons, strict=True):
+        record_decision(
+            lead,
+            vacancy,
+            candidate_id=result.candidate_id,
+            outcome=outcome,
+            rationale=reason,
+            override_reason="Kept as the residents agreed at the panel meeting."
+            if outcome == "appoint" and result.flags
+            else None,
+        )
