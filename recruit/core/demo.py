@@ -202,9 +202,7 @@ def _score_everyone(vacancy, people: dict[str, User], accepted) -> None:
                     {"quality_id": q.id, "value": v} for q, v in zip(accepted, values, strict=True)
                 ],
                 would_work_with="yes" if username in ("jo", "amir", "rose") else None,
-                comment="Smiled and listened"
-                if (username, rows.index(values)) == ("jo", 0)
-                else "",
+                comment="Smiled and listened" if (username, n) == ("jo", 0) else "",
                 submit=True,
             )
 
