@@ -615,3 +615,13 @@ def test_malformed_bodies_are_400_after_permission_checks(world):
         content_type="application/json",
     )
     assert answer.status_code == 403
+
+
+def test_a_declined_idea_cannot_be_voted_for(world):
+    vacancy_id, _, _ = world.staffed()
+    world.move(vacancy_id, "co_design")
+    idea = world.quality(vacancy_id, "staff", "Drives")
+    world.post(f"/qualities/{idea['id']}/review", "lead", {"status": "declined"})
+    answer = world.post(f"/qualities/{idea['id']}/votes", "ps")
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "quality_declined"

@@ -117,6 +117,10 @@ def vote_count(quality: Quality) -> int:
 def vote(actor: User, quality: Quality, vacancy: Vacancy) -> int:
     """One vote per person: a second vote changes nothing. Returns the number of votes."""
     _open_for_proposals(vacancy)
+    if quality.status == QualityStatus.DECLINED:
+        raise Conflict(
+            "This idea will not be used, so it cannot be voted for.", code="quality_declined"
+        )
     already = db.session.scalar(
         select(QualityVote.id).where(
             QualityVote.quality_id == quality.id, QualityVote.user_id == actor.id

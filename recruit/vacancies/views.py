@@ -120,12 +120,24 @@ def _after(status: Status, predicate):
     return lambda user, vacancy: vacancy.at_or_after(status) and predicate(user, vacancy.id)
 
 
+def _staff_side(predicate):
+    """Pages for running the process, not written in easy-read: not shown as tabs to people
+    supported (they reach what they need from their home page and the overview)."""
+    return lambda user, vacancy: user.role != "person_supported" and predicate(user, vacancy.id)
+
+
+def _from_shortlisting(user, vacancy: Vacancy) -> bool:
+    """People supported see candidates once there are some to read about; staff always."""
+    early = user.role == "person_supported" and not vacancy.at_or_after(Status.SHORTLISTING)
+    return not early and permissions.can_view_vacancy(user, vacancy.id)
+
+
 NAV = [
     ("overview", "Overview", "vacancies.show", _by_id(permissions.can_view_vacancy)),
     ("qualities", "Qualities", "qualities.index", _by_id(permissions.can_view_vacancy)),
-    ("panels", "Panels", "panels.index", _by_id(permissions.can_view_vacancy)),
-    ("candidates", "Candidates", "candidates.index", _by_id(permissions.can_view_vacancy)),
-    ("schedule", "Interviews", "candidates.schedule", _by_id(permissions.can_view_vacancy)),
+    ("panels", "Panels", "panels.index", _staff_side(permissions.can_view_vacancy)),
+    ("candidates", "Candidates", "candidates.index", _from_shortlisting),
+    ("schedule", "Interviews", "candidates.schedule", _staff_side(permissions.can_view_vacancy)),
     (
         "scoring",
         "Who has sent scores",

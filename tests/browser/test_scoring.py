@@ -630,9 +630,11 @@ def test_the_lead_watches_who_has_sent_and_reminds(open_tab, live, day):
         sent = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.task == "email.send")
         ).all()
-        reminders = [e.payload for e in sent if e.payload["subject"] == "Please send your scores"]
+        reminders = [
+            e.payload for e in sent if e.payload["subject"].startswith("Reminder: please send")
+        ]
         assert [e["to"] for e in reminders] == ["sam@example.org"]
-        assert "- Candidate A\n- Candidate B\n" in reminders[0]["body"]
+        assert "Candidate A, Candidate B" in reminders[0]["body"]
         db.session.remove()
 
     # The lead scores too: staff get the same page, denser, on their panel's 5-point scale.
