@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-$(ASSETS): node_modules/.package-lock.json recruit/static/scss/app.scss recruit/static/build.mjs
+$(ASSETS): node_modules/.package-lock.json $(wildcard recruit/static/scss/*.scss) recruit/static/build.mjs
 	npm run --silent build
 
 run: install

@@ -68,6 +68,12 @@ class Config:
     # A panel member who has not sent scores is reminded this long after the interview ended.
     REMINDER_AFTER_HOURS = float(os.environ.get("REMINDER_AFTER_HOURS", "2"))
     EMAIL_RETRY_BASE_SECONDS = float(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "1"))
+    # An outbox row left queued or being sent this long was lost (with the broker's data, or
+    # with a worker that died) and is handed over again. Longer than any task may run (300 s).
+    OUTBOX_REQUEUE_SECONDS = float(os.environ.get("OUTBOX_REQUEUE_SECONDS", "600"))
+    # Redis gives an unacknowledged task to another worker after this long (a worker machine
+    # that vanished). Longer than any task may run, or a slow task would run twice.
+    CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 
 
 class DevelopmentConfig(Config):

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from celery.schedules import crontab
@@ -510,18 +511,36 @@ def test_someone_who_has_not_taken_part_yet_is_told_so(client, world):
 
 # --- the finance CSV ---------------------------------------------------------------------------
 
+LONDON = ZoneInfo("Europe/London")  # the provider's time zone in the tests (the default)
+
+
+def test_a_finance_month_is_the_providers_month_not_utcs(app, world):
+    """Paid at 00:30 on 1 June in London (23:30 on 31 May in UTC): June's file, not May's."""
+    from recruit.involvement.operations import finance_rows
+
+    just_after_midnight = paid(world, took_part(world, minutes=60), 1000)
+    set_paid_at(app, just_after_midnight, datetime(2026, 5, 31, 23, 30, tzinfo=UTC))
+    just_before = paid(world, took_part(world, who="ps2", minutes=60), 500)
+    set_paid_at(app, just_before, datetime(2026, 5, 31, 22, 59, tzinfo=UTC))
+    with app.app_context():
+        may, may_total = finance_rows(date(2026, 5, 1))
+        june, june_total = finance_rows(date(2026, 6, 1))
+    assert [(row[0], row[1]) for row in may[1:]] == [(str(just_before), "2026-05-31")]
+    assert [(row[0], row[1]) for row in june[1:]] == [(str(just_after_midnight), "2026-06-01")]
+    assert (may_total, june_total) == (500, 1000)
+
 
 def _month_of_payments(app, world, make_user):
     """Paid last month (two, one for a name a spreadsheet would run), this month, the month
     before last, and one approved but not paid."""
-    this_month = utcnow().date().replace(day=1)
+    this_month = utcnow().astimezone(LONDON).date().replace(day=1)
     last_month = previous_month(this_month)
     before = previous_month(last_month)
     world.people["sly"] = make_user(
         "person_supported", password=None, pin="8642", display_name='=HYPERLINK("x")'
     )
-    start = datetime(last_month.year, last_month.month, 1, tzinfo=UTC)
-    end = datetime(this_month.year, this_month.month, 1, tzinfo=UTC)
+    start = datetime(last_month.year, last_month.month, 1, tzinfo=LONDON)
+    end = datetime(this_month.year, this_month.month, 1, tzinfo=LONDON)
     vacancy_id = world.vacancy(title="Night worker", service="+Elm House")
     first = paid(world, took_part(world, minutes=60, vacancy_id=vacancy_id), 1250)
     set_paid_at(app, first, start)

@@ -162,6 +162,48 @@ def test_dead_letters_are_shown_and_can_be_retried(app, client, api, make_user):
     assert client.get("/admin/outbox").status_code == 403
 
 
+def test_the_outbox_page_filters_by_state_and_kind_and_pages(app, client, api, make_user):
+    world = World(api, make_user)
+    with app.app_context():
+        for n in range(55):
+            db.session.add(
+                OutboxMessage(
+                    task="email.send",
+                    payload={"to": f"p{n}@example.org", "subject": f"Sent {n}", "body": "x"},
+                    status="done",
+                    attempts=1,
+                )
+            )
+        db.session.add(OutboxMessage(task="decisions.build_pack", payload={}, status="pending"))
+        db.session.add(
+            OutboxMessage(
+                task="email.send",
+                payload={"to": "gone@example.org", "subject": "Never arrived", "body": "x"},
+                status="dead",
+                attempts=5,
+            )
+        )
+        db.session.commit()
+    password_sign_in(client, world, "hr")
+
+    everything = client.get("/admin/outbox").text
+    assert "Sent 54<" in everything and "Sent 4<" not in everything  # newest 50 first
+    assert "Older messages" in everything
+    older = client.get("/admin/outbox?page=2").text
+    assert "Sent 4<" in older and "Sent 54<" not in older and "Newer messages" in older
+
+    failed = client.get("/admin/outbox?state=failed").text
+    table = failed[failed.index("Messages, newest first") :]
+    assert "Never arrived" in table and "gone@example.org" in table and "Sent 1<" not in table
+    packs = client.get("/admin/outbox?task=decisions.build_pack").text
+    table = packs[packs.index("Messages, newest first") :]
+    assert "decisions.build_pack" in table and "Sent" not in table
+    waiting = client.get("/admin/outbox?state=waiting&task=email.send").text
+    assert "No messages match." in waiting
+    # Nonsense filters are ignored rather than failing.
+    assert client.get("/admin/outbox?state=nope&task=nope&page=-3").status_code == 200
+
+
 def test_the_nightly_task_erases_through_a_real_worker(worker_app, api, make_user, stack):  # noqa: F811
     day = decided_day(api, make_user)
     with worker_app.app_context():

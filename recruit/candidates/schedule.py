@@ -5,23 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
 from recruit.candidates.models import Candidate, InterviewSlot
 from recruit.core import audit
 from recruit.core.errors import Conflict, NotFound, ValidationFailed
+from recruit.core.time import local_zone
 from recruit.extensions import db
 from recruit.panels.models import Panel, PanelMember
 from recruit.people.models import User
 from recruit.vacancies.models import Status, Vacancy
-
-
-def local_zone() -> ZoneInfo:
-    """The provider's own time zone: interviews are booked and shown in local time."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def local(moment: datetime) -> datetime:

@@ -14,7 +14,15 @@ from recruit.candidates.retention import erase_candidate
 from recruit.candidates.retention import subject_access as candidate_access
 from recruit.core import audit
 from recruit.core.errors import DomainError, Forbidden, NotFound
-from recruit.core.outbox import DEAD, OutboxMessage, retry_dead
+from recruit.core.outbox import (
+    DEAD,
+    DONE,
+    PENDING,
+    QUEUED,
+    SENDING,
+    OutboxMessage,
+    retry_dead,
+)
 from recruit.extensions import db
 from recruit.people.models import User
 from recruit.people.privacy import erase_person, subject_access
@@ -27,9 +35,19 @@ def _require_admin() -> None:
         raise Forbidden("Only admins can do this.")
 
 
+OUTBOX_PAGE_SIZE = 50
+OUTBOX_STATES = {
+    "waiting": (PENDING, QUEUED),
+    "sending": (SENDING,),
+    "sent": (DONE,),
+    "failed": (DEAD,),
+}
+
+
 @admin.get("/outbox")
 @login_required
 def outbox():
+    """Every message going out, filtered by state and kind, newest first, 50 a page."""
     if current_user.role not in ("admin", "hr"):
         raise Forbidden("Only admins and HR can see the messages waiting to go out.")
     counts = dict(
@@ -39,13 +57,36 @@ def outbox():
             )
         ).all()
     )
+    tasks = db.session.scalars(
+        select(OutboxMessage.task).distinct().order_by(OutboxMessage.task)
+    ).all()
+    state = request.args.get("state", "")
+    task = request.args.get("task", "")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = select(OutboxMessage)
+    if state in OUTBOX_STATES:
+        query = query.where(OutboxMessage.status.in_(OUTBOX_STATES[state]))
+    if task in tasks:
+        query = query.where(OutboxMessage.task == task)
+    found = db.session.scalars(
+        query.order_by(OutboxMessage.id.desc())
+        .offset((page - 1) * OUTBOX_PAGE_SIZE)
+        .limit(OUTBOX_PAGE_SIZE + 1)
+    ).all()
     dead = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.status == DEAD).order_by(OutboxMessage.id.desc())
     ).all()
-    recent = db.session.scalars(
-        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50)
-    ).all()
-    return render_template("core/outbox.html", counts=counts, dead=dead, recent=recent)
+    return render_template(
+        "core/outbox.html",
+        counts=counts,
+        dead=dead,
+        recent=found[:OUTBOX_PAGE_SIZE],
+        more=len(found) > OUTBOX_PAGE_SIZE,
+        page=page,
+        state=state if state in OUTBOX_STATES else "",
+        task=task if task in tasks else "",
+        tasks=tasks,
+    )
 
 
 @admin.post("/outbox/<int:message_id>/retry")

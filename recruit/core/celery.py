@@ -38,7 +38,7 @@ def init_celery(app: Flask) -> Celery:
         task_soft_time_limit=240,
         broker_connection_retry_on_startup=True,
         broker_transport_options={
-            "visibility_timeout": 3600,
+            "visibility_timeout": app.config["CELERY_VISIBILITY_TIMEOUT"],
             "socket_connect_timeout": 1,
             "socket_timeout": 5,
             "max_retries": 0,

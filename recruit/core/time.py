@@ -1,13 +1,25 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_zone() -> ZoneInfo:
+    """The provider's own time zone (RECRUIT_TIMEZONE): what people mean by "today"."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_today() -> date:
+    """Today's date where the provider is."""
+    return utcnow().astimezone(local_zone()).date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from recruit.core import audit
 from recruit.core.errors import Conflict, NotFound, ValidationFailed
-from recruit.core.time import utcnow
+from recruit.core.time import local_today, local_zone, utcnow
 from recruit.decisions.pack import to_csv
 from recruit.extensions import db
 from recruit.involvement.models import (
@@ -200,7 +200,7 @@ def _check_participation(
         errors["activity"] = ["Choose one of: co_design, panel, training, other."]
     if not isinstance(took_part_on, date):
         errors["took_part_on"] = ["Enter the date they took part."]
-    elif took_part_on > utcnow().date():
+    elif took_part_on > local_today():
         errors["took_part_on"] = ["The date cannot be in the future."]
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
         errors["minutes"] = ["Give the time spent in minutes, from 1 to 1440."]
@@ -531,9 +531,14 @@ FINANCE_HEADER = [
 
 
 def _month_bounds(month: date) -> tuple[datetime, datetime]:
-    start = datetime(month.year, month.month, 1, tzinfo=UTC)
+    """A calendar month in the provider's time zone (RECRUIT_TIMEZONE), as UTC instants:
+    a payment made at 00:30 on 1 June in London belongs to June, not to May."""
+    zone = local_zone()
+    start = datetime(month.year, month.month, 1, tzinfo=zone)
     end_day = next_month(month)
-    return start, datetime(end_day.year, end_day.month, 1, tzinfo=UTC)
+    return start.astimezone(UTC), datetime(end_day.year, end_day.month, 1, tzinfo=zone).astimezone(
+        UTC
+    )
 
 
 def paid_in(month: date) -> list[Payment]:
@@ -556,8 +561,9 @@ def paid_in(month: date) -> list[Payment]:
 
 
 def finance_rows(month: date) -> tuple[list[list[str]], int]:
-    """The header and one row per payment paid in the month (UTC dates); and the total."""
+    """The header and one row per payment paid in the month (local dates); and the total."""
     payments = paid_in(month)
+    zone = local_zone()
     names = {
         u.id: u.display_name
         for u in db.session.scalars(
@@ -573,7 +579,7 @@ def finance_rows(month: date) -> tuple[list[list[str]], int]:
         rows.append(
             [
                 str(payment.id),
-                payment.paid_at.date().isoformat(),
+                payment.paid_at.astimezone(zone).date().isoformat(),
                 took_part.user.display_name,
                 str(took_part.user_id),
                 took_part.activity_label,
@@ -582,7 +588,9 @@ def finance_rows(month: date) -> tuple[list[list[str]], int]:
                 f"{vacancy.title}, {vacancy.service}" if vacancy else "",
                 payment.kind,
                 f"{payment.amount_pence // 100}.{payment.amount_pence % 100:02d}",
-                payment.approved_at.date().isoformat() if payment.approved_at else "",
+                payment.approved_at.astimezone(zone).date().isoformat()
+                if payment.approved_at
+                else "",
                 names.get(payment.approved_by_id, ""),
                 names.get(payment.paid_by_id, ""),
             ]
@@ -593,7 +601,7 @@ def finance_rows(month: date) -> tuple[list[list[str]], int]:
 def make_finance_export(actor: User | None, month: date) -> FinanceExport:
     """Make (or make again) the finance CSV for a month; `actor` is None for the monthly task."""
     month = month_start(month)
-    if month > month_start(utcnow().date()):
+    if month > month_start(local_today()):
         raise ValidationFailed(fields={"month": ["That month has not started yet."]})
     rows, total = finance_rows(month)
     export = db.session.scalar(select(FinanceExport).where(FinanceExport.month == month))

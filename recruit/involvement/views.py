@@ -13,7 +13,7 @@ from sqlalchemy import select
 from recruit import permissions
 from recruit.core.errors import DomainError, Forbidden, NotFound
 from recruit.core.forms import apply_errors, safe_next
-from recruit.core.time import utcnow
+from recruit.core.time import local_today
 from recruit.extensions import db
 from recruit.involvement import operations
 from recruit.involvement.forms import (
@@ -104,7 +104,7 @@ def rates():
 
 
 def _month_choices() -> list[tuple[str, str]]:
-    month = operations.month_start(utcnow().date())
+    month = operations.month_start(local_today())
     choices = []
     for _ in range(FINANCE_MONTHS):
         choices.append((month.strftime("%Y-%m"), month.strftime("%B %Y")))
@@ -116,7 +116,7 @@ def _finance_form() -> FinanceMonthForm:
     form = FinanceMonthForm()
     form.month.choices = _month_choices()
     if not form.is_submitted():
-        form.month.data = operations.previous_month(utcnow().date()).strftime("%Y-%m")
+        form.month.data = operations.previous_month(local_today()).strftime("%Y-%m")
     return form
 
 
@@ -232,7 +232,7 @@ def new_participation():
     ]
     if not form.is_submitted():
         form.user_id.data = request.args.get("user_id", 0, type=int)
-        form.took_part_on.data = utcnow().date()
+        form.took_part_on.data = local_today()
     if form.validate_on_submit():
         try:
             participation = operations.record_participation(
@@ -301,7 +301,7 @@ def vacancy_participation(vacancy_id: int):
     vacancy = get_vacancy(vacancy_id)
     form = PanelParticipationForm()
     if not form.is_submitted():
-        form.took_part_on.data = utcnow().date()
+        form.took_part_on.data = local_today()
     if form.validate_on_submit():
         try:
             result = operations.record_panel_participation(

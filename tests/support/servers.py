@@ -154,14 +154,28 @@ class SmtpSink:
     port: int = field(default_factory=free_port)
     messages: list = field(default_factory=list)
     refuse_next: int = 0
+    # A slow server: the next `hold_next` messages wait, unanswered, until `release` is set.
+    # `holding` is set while one waits. A client that vanishes meanwhile never gets its
+    # message accepted (aiosmtpd cancels the handler when the connection is lost).
+    hold_next: int = 0
+    holding: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> SmtpSink:
+        import asyncio
+
         from aiosmtpd.controller import Controller
 
         sink = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+                if sink.hold_next > 0:
+                    sink.hold_next -= 1
+                    sink.holding.set()
+                    while not sink.release.is_set():
+                        await asyncio.sleep(0.02)
+                    sink.holding.clear()
                 if sink.refuse_next > 0:
                     sink.refuse_next -= 1
                     return "451 Try again later"
@@ -192,8 +206,10 @@ class CeleryWorker:
     log_path: Path | None = None
 
     def start(self, log_path: Path) -> CeleryWorker:
+        """Start the worker and wait until it is ready; may be called again after a stop."""
         self.log_path = log_path
         env = {**os.environ, **self.env, "RECRUIT_ENV": "testing", "PYTHONUNBUFFERED": "1"}
+        started_at = log_path.stat().st_size if log_path.exists() else 0
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker"]
@@ -205,7 +221,9 @@ class CeleryWorker:
             stderr=subprocess.STDOUT,
         )
         wait_for(
-            lambda: b"ready." in log_path.read_bytes() or self.process.poll() is not None,
+            lambda: (
+                b"ready." in log_path.read_bytes()[started_at:] or self.process.poll() is not None
+            ),
             timeout=60,
             what="the Celery worker to be ready",
         )
@@ -221,6 +239,13 @@ class CeleryWorker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        self.process = None
+        self._log.close()
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies at once, as when its machine loses power mid-task."""
+        self.process.kill()
+        self.process.wait(10)
         self.process = None
         self._log.close()
 

@@ -22,6 +22,7 @@ TEST_RETRY_BASE_SECONDS = 0.05
 class WorkerStack:
     database_url: str
     log_path: Path
+    settings: dict = field(default_factory=dict)  # more environment for the workers
     redis: servers.RedisServer = field(init=False)
     smtp: servers.SmtpSink = field(init=False)
     worker: servers.CeleryWorker = field(init=False)
@@ -29,16 +30,22 @@ class WorkerStack:
     def start(self) -> WorkerStack:
         self.redis = servers.RedisServer(servers.free_port()).start()
         self.smtp = servers.SmtpSink().start()
-        self.worker = servers.CeleryWorker(
-            env={
-                "DATABASE_URL": self.database_url,
-                "REDIS_URL": self.redis.url,
-                "SMTP_URL": self.smtp.url,
-                "EMAIL_RETRY_BASE_SECONDS": str(TEST_RETRY_BASE_SECONDS),
-            }
-        )
+        self.worker = servers.CeleryWorker(env=self.worker_env())
         self.worker.start(self.log_path)
         return self
+
+    def worker_env(self) -> dict:
+        return {
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis.url,
+            "SMTP_URL": self.smtp.url,
+            "EMAIL_RETRY_BASE_SECONDS": str(TEST_RETRY_BASE_SECONDS),
+            **self.settings,
+        }
+
+    def another_worker(self, log_path: Path) -> servers.CeleryWorker:
+        """One more worker process on the same Redis, database and mail server."""
+        return servers.CeleryWorker(env=self.worker_env()).start(log_path)
 
     def stop(self) -> None:
         """Stop every part that was started, even if stopping one of them fails."""

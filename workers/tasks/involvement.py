@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 from sqlalchemy.exc import IntegrityError
 
-from recruit.core.time import utcnow
+from recruit.core.time import local_today
 from recruit.extensions import db
 from recruit.involvement.operations import make_finance_export, parse_month, previous_month
 
@@ -22,7 +22,7 @@ def monthly_finance_csv(month: str | None = None) -> int:
 
     Run by beat on the 1st of each month; running it again makes the same month's file again.
     """
-    target = parse_month(month) if month else previous_month(utcnow().date())
+    target = parse_month(month) if month else previous_month(local_today())
     try:
         export = make_finance_export(None, target)
         db.session.commit()

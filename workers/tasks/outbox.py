@@ -23,9 +23,11 @@ from recruit.extensions import db
 
 log = logging.getLogger(__name__)
 
-# Longer than a task may run (task_time_limit): a message still queued or sending after
-# this was lost with the broker's data or with a worker that died, and is handed over again.
-REQUEUE_AFTER = timedelta(minutes=10)
+
+def requeue_after() -> timedelta:
+    """Longer than a task may run (task_time_limit): a message still queued or sending after
+    this was lost with the broker's data or with a worker that died, and is handed over again."""
+    return timedelta(seconds=current_app.config["OUTBOX_REQUEUE_SECONDS"])
 
 
 def _ready(stale):
@@ -50,7 +52,7 @@ def _take(message_id: int, stale) -> bool:
 def dispatch_pending(limit: int = 500) -> int:
     """Publish each ready message's task once; return how many this call published."""
     celery = current_app.extensions["celery"]
-    stale = utcnow() - REQUEUE_AFTER
+    stale = utcnow() - requeue_after()
     candidates = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.task)
         .where(_ready(stale))
