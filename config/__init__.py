@@ -50,6 +50,9 @@ class Config:
 
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "720"))
     SIGN_IN_LIMIT = "10 per 5 minutes"
+    # Any 5 minutes, not each clock-aligned 5 minutes: a fixed window would let 20 failures
+    # through in a few seconds either side of a boundary.
+    RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "") or None
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
