@@ -70,6 +70,9 @@ class Config:
     # A refused email is tried again after base * 2**attempts seconds (2, 4, 8, 16 by default).
     # A panel member who has not sent scores is reminded this long after the interview ended.
     REMINDER_AFTER_HOURS = float(os.environ.get("REMINDER_AFTER_HOURS", "2"))
+    # Co-evaluation: the people supported are asked how the new staff member is doing this
+    # many months after the appointment (each number is one check-in).
+    COEVALUATION_AFTER_MONTHS = os.environ.get("COEVALUATION_AFTER_MONTHS", "3,6")
     EMAIL_RETRY_BASE_SECONDS = float(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "1"))
     # An outbox row left queued or being sent this long was lost (with the broker's data, or
     # with a worker that died) and is handed over again. Longer than any task may run (300 s).

@@ -210,3 +210,52 @@ TEMPLATE_PREDICATES.update(
         "has_own_involvement": has_own_involvement,
     }
 )
+
+
+# --- co-evaluation and insights --------------------------------------------------------------
+
+
+def can_see_insights(user: User | None) -> bool:
+    """The organisation's figures (how co-produced, did it work): admins and HR."""
+    return is_signed_in(user) and user.role in {ADMIN, HR}
+
+
+def can_add_probation_view(user: User | None, vacancy_id: int) -> bool:
+    """Staff on the vacancy's panels, its leads and HR say how a new staff member is doing."""
+    if is_hr(user):
+        return True
+    return is_member(user, vacancy_id) and user.role != PERSON_SUPPORTED
+
+
+def can_record_probation_outcome(user: User | None, vacancy_id: int) -> bool:
+    """The line manager: the vacancy's panel lead, or HR."""
+    return is_hr(user) or is_lead(user, vacancy_id)
+
+
+def can_record_name_consent(user: User | None) -> bool:
+    return is_hr(user)
+
+
+def can_set_service(user: User | None) -> bool:
+    return is_signed_in(user) and user.role in {ADMIN, HR}
+
+
+def can_see_our_year(user: User | None, service: str) -> bool:
+    """'What we did together': staff for any service; a person supported for their own."""
+    if not is_signed_in(user):
+        return False
+    if user.role == PERSON_SUPPORTED:
+        return user.service == service
+    return True
+
+
+TEMPLATE_PREDICATES.update(
+    {
+        "can_see_insights": can_see_insights,
+        "can_add_probation_view": can_add_probation_view,
+        "can_record_probation_outcome": can_record_probation_outcome,
+        "can_record_name_consent": can_record_name_consent,
+        "can_set_service": can_set_service,
+        "can_see_our_year": can_see_our_year,
+    }
+)

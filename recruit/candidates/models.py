@@ -50,6 +50,10 @@ class Candidate(db.Model):
     redact_terms: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The first name people supported may see once appointed: set only when HR records the
+    # candidate's consent to share it (None: no consent, so they see nothing by name).
+    shared_first_name: Mapped[str | None] = mapped_column(String(60))
+    first_name_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("vacancy_id", "alias"),)
 

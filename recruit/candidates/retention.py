@@ -61,6 +61,7 @@ def erase_candidate(actor: User | None, candidate: Candidate, *, reason: str) ->
     candidate.notes = ""
     candidate.application_text = ""
     candidate.redact_terms = ""
+    candidate.shared_first_name = None
     candidate.erased_at = utcnow()
     # Comments about the candidate are personal data about them; scores are not.
     db.session.execute(

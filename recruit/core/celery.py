@@ -61,6 +61,10 @@ def init_celery(app: Flask) -> Celery:
                 "task": "retention.erase_expired",
                 "schedule": crontab(hour=2, minute=30),
             },
+            "invite-to-check-ins": {
+                "task": "coevaluation.invite_due",
+                "schedule": crontab(minute=20),
+            },
             "monthly-finance-csv": {
                 "task": "involvement.monthly_finance_csv",
                 "schedule": crontab(day_of_month=1, hour=3, minute=15),

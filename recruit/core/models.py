@@ -8,6 +8,13 @@ from recruit.core.organisation import OrganisationPolicy
 from recruit.core.outbox import OutboxMessage
 from recruit.decisions.models import Decision
 from recruit.decisions.pack import DecisionPack
+from recruit.insights.models import (
+    CheckIn,
+    CheckInInvitation,
+    CheckInResponse,
+    CheckInValue,
+    ProbationView,
+)
 from recruit.involvement.models import FinanceExport, Participation, Payment, Rate
 from recruit.panels.models import Declaration, DeclaredConflict, Panel, PanelMember, Training
 from recruit.people.models import ApiToken, TabletMember, TabletSession, User
@@ -19,6 +26,10 @@ __all__ = [
     "ApiToken",
     "AuditRecord",
     "Candidate",
+    "CheckIn",
+    "CheckInInvitation",
+    "CheckInResponse",
+    "CheckInValue",
     "Declaration",
     "DeclaredConflict",
     "Decision",
@@ -31,6 +42,7 @@ __all__ = [
     "OutboxMessage",
     "Panel",
     "PanelMember",
+    "ProbationView",
     "Participation",
     "Payment",
     "Quality",

@@ -40,6 +40,8 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
+    # Where a person supported lives or is supported (matches Vacancy.service); set by HR.
+    service: Mapped[str | None] = mapped_column(String(200), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     pin_failures: Mapped[int] = mapped_column(default=0)
