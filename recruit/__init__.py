@@ -161,6 +161,7 @@ def register_areas(app: Flask) -> None:
     from recruit.core.views import core
     from recruit.decisions import api as decisions_api  # noqa: F401
     from recruit.decisions.views import decisions
+    from recruit.insights.views import insights
     from recruit.involvement import api as involvement_api  # noqa: F401
     from recruit.involvement.views import involvement
     from recruit.panels import api as panels_api  # noqa: F401
@@ -184,6 +185,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(scoring)
     app.register_blueprint(decisions)
     app.register_blueprint(involvement)
+    app.register_blueprint(insights)
     app.register_blueprint(admin)
     app.register_blueprint(api)
 

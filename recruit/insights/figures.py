@@ -1,0 +1,567 @@
+"""The organisation's figures: how co-produced its recruitment is, and whether it worked.
+
+Each figure is a query function of `Filters` (a service, a period) that returns plain rows,
+so that the page's charts, its tables and the CSV files all show the same numbers, and tests
+can check them against a hand count. Percentages and scores are kept exact and rounded only
+when shown (`scoring.results.two`).
+
+Definitions, also said on the page:
+* a vacancy counts in the period of the day it was created; drafts and withdrawn vacancies
+  are left out;
+* an appointment counts in the period of its decision, once its vacancy is decided;
+* the staff score is the weighted mean of the staff panels' scores (mixed panels count only
+  in the overall score), as the people supported score is of theirs;
+* the co-evaluation answer is the mean, over the people supported who answered, of their
+  answers normalised to 0–100 like scores ("not sure" left out);
+* staying past probation is 1 when the line manager recorded "passed", 0 for "did not pass"
+  or "left", and not counted while unknown or extended.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from recruit.candidates.models import Candidate
+from recruit.decisions.models import Decision, Outcome
+from recruit.extensions import db
+from recruit.insights.models import (
+    CHECK_IN_SCALE,
+    STAYED,
+    CheckIn,
+    CheckInResponse,
+    ProbationOutcome,
+    ProbationView,
+)
+from recruit.involvement.models import (
+    ACTIVITY_LABELS,
+    Activity,
+    Participation,
+    Payment,
+    PaymentStatus,
+)
+from recruit.panels.models import Panel, PanelKind
+from recruit.people.models import User
+from recruit.scoring.results import normalise, vacancy_results
+from recruit.vacancies.models import Status, StatusChange, Vacancy
+
+MIN_CASES = 5  # fewer appointments than this and a correlation means nothing: say so
+STAGES = [Status.DRAFT, Status.CO_DESIGN, Status.SHORTLISTING, Status.INTERVIEWING]
+STAGES += [Status.DECIDING]
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date  # inclusive
+    service: str | None = None
+
+    @classmethod
+    def last_year(cls, today: date, service: str | None = None) -> Filters:
+        return cls(today - relativedelta(years=1) + relativedelta(days=1), today, service)
+
+    def covers(self, moment: datetime | date) -> bool:
+        day = moment.date() if isinstance(moment, datetime) else moment
+        return self.start <= day <= self.end
+
+    def takes(self, service: str | None) -> bool:
+        return self.service is None or service == self.service
+
+
+def quarter(moment: datetime | date) -> str:
+    return f"{moment.year} Q{(moment.month - 1) // 3 + 1}"
+
+
+def share(part: float, whole: float) -> float | None:
+    return 100.0 * part / whole if whole else None
+
+
+# --- 1. people supported panels and their share of the weight --------------------------------
+
+
+@dataclass
+class ShareRow:
+    label: str  # a quarter ("2026 Q1") or a service
+    vacancies: int = 0
+    with_panel: int = 0
+    weight_shares: list[float] = field(default_factory=list)
+
+    @property
+    def panel_share(self) -> float | None:
+        """% of vacancies with at least one people supported panel."""
+        return share(self.with_panel, self.vacancies)
+
+    @property
+    def weight_share(self) -> float | None:
+        """The people supported panels' mean share of the weight, over these vacancies."""
+        return sum(self.weight_shares) / len(self.weight_shares) if self.weight_shares else None
+
+
+@dataclass
+class Shares:
+    by_quarter: list[ShareRow]
+    by_service: list[ShareRow]
+    total: ShareRow
+
+
+def panel_shares(filters: Filters) -> Shares:
+    vacancies = [
+        v
+        for v in db.session.scalars(
+            select(Vacancy)
+            .where(Vacancy.status.not_in([Status.DRAFT, Status.WITHDRAWN]))
+            .order_by(Vacancy.created_at, Vacancy.id)
+        ).all()
+        if filters.covers(v.created_at) and filters.takes(v.service)
+    ]
+    weights: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    for vacancy_id, kind, weight in db.session.execute(
+        select(Panel.vacancy_id, Panel.kind, Panel.weight).where(
+            Panel.vacancy_id.in_([v.id for v in vacancies])
+        )
+    ).all():
+        weights[vacancy_id].append((kind, float(weight)))
+    quarters: dict[str, ShareRow] = {}
+    services: dict[str, ShareRow] = {}
+    total = ShareRow("All")
+    for vacancy in vacancies:
+        panels = weights.get(vacancy.id, [])
+        ps = sum(w for kind, w in panels if kind == PanelKind.PEOPLE_SUPPORTED)
+        whole = sum(w for _, w in panels)
+        rows = (
+            quarters.setdefault(quarter(vacancy.created_at), ShareRow(quarter(vacancy.created_at))),
+            services.setdefault(vacancy.service, ShareRow(vacancy.service)),
+            total,
+        )
+        for row in rows:
+            row.vacancies += 1
+            row.with_panel += 1 if ps > 0 else 0
+            row.weight_shares.append(share(ps, whole) or 0.0)
+    return Shares(
+        by_quarter=[quarters[k] for k in sorted(quarters)],
+        by_service=[services[k] for k in sorted(services, key=str.lower)],
+        total=total,
+    )
+
+
+# --- appointments: the rows the next figures are made of ------------------------------------
+
+
+@dataclass
+class Appointment:
+    candidate_id: int
+    vacancy_id: int
+    vacancy_title: str
+    service: str
+    alias: str
+    decided_at: datetime
+    overall: float | None
+    people_supported: float | None
+    staff: float | None
+    people_supported_rank: int | None
+    override_reason: str
+    flags: list[str]
+    co_evaluation: float | None = None  # 0–100
+    co_evaluation_answers: int = 0
+    probation: str | None = None
+
+    @property
+    def stayed(self) -> float | None:
+        if self.probation is None:
+            return None
+        stayed = STAYED.get(ProbationOutcome(self.probation))
+        return None if stayed is None else (1.0 if stayed else 0.0)
+
+
+def _weighted(panels, result, kind: str) -> float | None:
+    by_id = {p.id: p for p in panels}
+    pairs = [
+        (by_id[p.panel_id].weight, p.score)
+        for p in result.panels
+        if by_id[p.panel_id].kind == kind and p.score is not None
+    ]
+    total = sum(w for w, _ in pairs)
+    return sum(w * s for w, s in pairs) / total if total else None
+
+
+def response_score(response: CheckInResponse) -> float | None:
+    """One person's check-in answers on 0–100 (the scoring rule's normalisation)."""
+    values = [normalise(v.value, CHECK_IN_SCALE) for v in response.values if v.value is not None]
+    return sum(values) / len(values) if values else None
+
+
+def latest_outcomes(candidate_ids: list[int]) -> dict[int, str]:
+    """The probation outcome the line manager recorded last, per candidate."""
+    rows = db.session.execute(
+        select(ProbationView.candidate_id, ProbationView.outcome)
+        .where(ProbationView.candidate_id.in_(candidate_ids), ProbationView.outcome.is_not(None))
+        .order_by(ProbationView.recorded_at, ProbationView.id)
+    ).all()
+    return {cid: outcome for cid, outcome in rows}
+
+
+def co_evaluations(candidate_ids: list[int]) -> dict[int, list[float]]:
+    found: dict[int, list[float]] = defaultdict(list)
+    responses = db.session.execute(
+        select(CheckIn.candidate_id, CheckInResponse)
+        .join(CheckInResponse, CheckInResponse.check_in_id == CheckIn.id)
+        .where(CheckIn.candidate_id.in_(candidate_ids))
+        .order_by(CheckInResponse.id)
+    ).all()
+    for candidate_id, response in responses:
+        score = response_score(response)
+        if score is not None:
+            found[candidate_id].append(score)
+    return found
+
+
+def appointments(filters: Filters) -> list[Appointment]:
+    rows = db.session.execute(
+        select(Decision, Vacancy)
+        .join(Vacancy, Vacancy.id == Decision.vacancy_id)
+        .where(
+            Decision.outcome == Outcome.APPOINT,
+            Vacancy.status.in_([Status.DECIDED, Status.CLOSED]),
+        )
+        .order_by(Decision.decided_at, Decision.id)
+    ).all()
+    rows = [(d, v) for d, v in rows if filters.covers(d.decided_at) and filters.takes(v.service)]
+    found: list[Appointment] = []
+    results_of: dict[int, tuple] = {}
+    for decision, vacancy in rows:
+        if vacancy.id not in results_of:
+            results_of[vacancy.id] = vacancy_results(vacancy)
+        panels, results = results_of[vacancy.id]
+        result = next(r for r in results if r.candidate_id == decision.candidate_id)
+        found.append(
+            Appointment(
+                candidate_id=decision.candidate_id,
+                vacancy_id=vacancy.id,
+                vacancy_title=vacancy.title,
+                service=vacancy.service,
+                alias=result.alias,
+                decided_at=decision.decided_at,
+                overall=result.overall,
+                people_supported=result.people_supported_score,
+                staff=_weighted(panels, result, PanelKind.STAFF),
+                people_supported_rank=result.people_supported_rank,
+                override_reason=decision.override_reason or "",
+                flags=list(decision.flags or []),
+            )
+        )
+    ids = [a.candidate_id for a in found]
+    answers = co_evaluations(ids)
+    outcomes = latest_outcomes(ids)
+    for appointment in found:
+        scores = answers.get(appointment.candidate_id, [])
+        appointment.co_evaluation = sum(scores) / len(scores) if scores else None
+        appointment.co_evaluation_answers = len(scores)
+        appointment.probation = outcomes.get(appointment.candidate_id)
+    return found
+
+
+# --- 2. was the appointed candidate the people supported panels' first choice? --------------
+
+
+@dataclass
+class FirstChoice:
+    first: int
+    not_first: int
+    no_ranking: int  # no people supported panel, or no scores from one
+    overrides: list[Appointment]
+
+    @property
+    def first_share(self) -> float | None:
+        return share(self.first, self.first + self.not_first)
+
+
+def first_choice(filters: Filters, found: list[Appointment] | None = None) -> FirstChoice:
+    found = appointments(filters) if found is None else found
+    ranked = [a for a in found if a.people_supported_rank is not None]
+    return FirstChoice(
+        first=sum(1 for a in ranked if a.people_supported_rank == 1),
+        not_first=sum(1 for a in ranked if a.people_supported_rank != 1),
+        no_ranking=len(found) - len(ranked),
+        overrides=[a for a in found if a.override_reason],
+    )
+
+
+# --- 3. did the interview scores predict how it went? ----------------------------------------
+
+
+def pearson(pairs: list[tuple[float, float]]) -> float | None:
+    """Pearson's r; None with fewer than 2 pairs or when either side never varies."""
+    if len(pairs) < 2:
+        return None
+    n = len(pairs)
+    mx = sum(x for x, _ in pairs) / n
+    my = sum(y for _, y in pairs) / n
+    sxy = sum((x - mx) * (y - my) for x, y in pairs)
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    syy = sum((y - my) ** 2 for _, y in pairs)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+GROUPS = [
+    ("people_supported", "People supported panels"),
+    ("staff", "Staff panels"),
+    ("overall", "Overall"),
+]
+OUTCOMES = [
+    ("co_evaluation", "What people supported said later"),
+    ("stayed", "Stayed past probation"),
+]
+
+
+@dataclass
+class Correlation:
+    group: str
+    group_label: str
+    outcome: str
+    outcome_label: str
+    r: float | None
+    cases: int
+
+    @property
+    def too_few(self) -> bool:
+        return self.cases < MIN_CASES
+
+    @property
+    def words(self) -> str:
+        if self.r is None:
+            return "Cannot be worked out" + (
+                " yet: too few cases." if self.too_few else ": the numbers never change."
+            )
+        strength = abs(self.r)
+        how = (
+            "strong"
+            if strength >= 0.7
+            else "moderate"
+            if strength >= 0.4
+            else "weak"
+            if strength >= 0.2
+            else "no real"
+        )
+        sign = "" if how == "no real" else (" positive" if self.r > 0 else " negative")
+        text = f"A {how}{sign} link" if how != "no real" else "No real link"
+        return text + (" (too few cases to mean anything)" if self.too_few else "")
+
+
+def predictions(filters: Filters, found: list[Appointment] | None = None) -> list[Correlation]:
+    found = appointments(filters) if found is None else found
+    table = []
+    for group, group_label in GROUPS:
+        for outcome, outcome_label in OUTCOMES:
+            pairs = [
+                (getattr(a, group), getattr(a, outcome))
+                for a in found
+                if getattr(a, group) is not None and getattr(a, outcome) is not None
+            ]
+            table.append(
+                Correlation(group, group_label, outcome, outcome_label, pearson(pairs), len(pairs))
+            )
+    return table
+
+
+# --- 4. participation ----------------------------------------------------------------------
+
+
+@dataclass
+class ActivityRow:
+    activity: str
+    label: str
+    times: int = 0
+    minutes: int = 0
+    people: set[int] = field(default_factory=set)
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+@dataclass
+class ParticipationFigures:
+    people: int
+    times: int
+    minutes: int
+    paid_pence: int
+    promised_pence: int  # owed or approved, not paid yet
+    more_than_once: int
+    by_activity: list[ActivityRow]
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+def participation(filters: Filters) -> ParticipationFigures:
+    rows = db.session.execute(
+        select(Participation, Vacancy.service, User.service)
+        .join(User, User.id == Participation.user_id)
+        .outerjoin(Vacancy, Vacancy.id == Participation.vacancy_id)
+        .order_by(Participation.id)
+    ).all()
+    taken = [
+        p
+        for p, vacancy_service, user_service in rows
+        if filters.covers(p.took_part_on)
+        and filters.takes(vacancy_service if p.vacancy_id else user_service)
+    ]
+    by_activity = {a: ActivityRow(a.value, ACTIVITY_LABELS[a]) for a in Activity}
+    times_per_person: dict[int, int] = defaultdict(int)
+    for p in taken:
+        row = by_activity[Activity(p.activity)]
+        row.times += 1
+        row.minutes += p.minutes
+        row.people.add(p.user_id)
+        times_per_person[p.user_id] += 1
+    payments = db.session.execute(
+        select(Payment.status, Payment.amount_pence).where(
+            Payment.participation_id.in_([p.id for p in taken])
+        )
+    ).all()
+    return ParticipationFigures(
+        people=len(times_per_person),
+        times=len(taken),
+        minutes=sum(p.minutes for p in taken),
+        paid_pence=sum(a for s, a in payments if s == PaymentStatus.PAID),
+        promised_pence=sum(
+            a for s, a in payments if s in (PaymentStatus.OWED, PaymentStatus.APPROVED)
+        ),
+        more_than_once=sum(1 for n in times_per_person.values() if n > 1),
+        by_activity=[r for r in by_activity.values() if r.times],
+    )
+
+
+# --- 5. time from vacancy to decision, per stage -------------------------------------------
+
+
+@dataclass
+class StageRow:
+    stage: str
+    label: str
+    days: list[float] = field(default_factory=list)
+
+    @property
+    def mean_days(self) -> float | None:
+        return sum(self.days) / len(self.days) if self.days else None
+
+
+@dataclass
+class StageTimes:
+    vacancies: int
+    stages: list[StageRow]
+    total_days: list[float]
+
+    @property
+    def mean_total(self) -> float | None:
+        return sum(self.total_days) / len(self.total_days) if self.total_days else None
+
+
+DAY = 86400.0
+
+
+def stage_times(filters: Filters) -> StageTimes:
+    """Vacancies decided in the period: days spent in each stage, from creation to decision."""
+    changes: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for vacancy_id, to_status, at in db.session.execute(
+        select(StatusChange.vacancy_id, StatusChange.to_status, StatusChange.at).order_by(
+            StatusChange.at, StatusChange.id
+        )
+    ).all():
+        changes[vacancy_id].setdefault(to_status, at)
+    vacancies = db.session.scalars(select(Vacancy).where(Vacancy.id.in_(list(changes)))).all()
+    rows = [StageRow(s.value, s.label) for s in STAGES]
+    totals = []
+    counted = 0
+    for vacancy in vacancies:
+        entered = dict(changes[vacancy.id])
+        decided = entered.get(Status.DECIDED)
+        if decided is None or not filters.covers(decided) or not filters.takes(vacancy.service):
+            continue
+        counted += 1
+        entered[Status.DRAFT] = vacancy.created_at
+        order = [*STAGES, Status.DECIDED]
+        for row, stage, following in zip(rows, order, order[1:], strict=False):
+            if stage in entered and following in entered:
+                row.days.append((entered[following] - entered[stage]).total_seconds() / DAY)
+        totals.append((decided - vacancy.created_at).total_seconds() / DAY)
+    return StageTimes(counted, rows, totals)
+
+
+# --- one appointment: scores beside what was said since -------------------------------------
+
+
+@dataclass
+class CheckInSummary:
+    check_in: CheckIn
+    responses: list[CheckInResponse]
+    by_quality: dict[int, float | None]  # mean 0–100 per quality
+    score: float | None
+
+
+@dataclass
+class AppointmentStory:
+    appointment: Appointment | None
+    interview_by_quality: dict[int, float | None]  # people supported panels, 0–100
+    check_ins: list[CheckInSummary]
+    views: list[ProbationView]
+    qualities: list
+    user_ids: set[int]
+
+
+def appointment_story(candidate: Candidate, vacancy: Vacancy) -> AppointmentStory:
+    from recruit.insights.operations import check_ins_of, probation_views, responses_to
+    from recruit.qualities.operations import accepted_qualities
+    from recruit.scoring.results import quality_breakdown
+
+    far = Filters(date(1900, 1, 1), date(9999, 12, 31))
+    found = next(
+        (a for a in appointments(far) if a.candidate_id == candidate.id),
+        None,
+    )
+    qualities = accepted_qualities(vacancy)
+    breakdown = quality_breakdown(vacancy)
+    ps_panels = {
+        p.id
+        for p in db.session.scalars(select(Panel).where(Panel.vacancy_id == vacancy.id)).all()
+        if p.kind == PanelKind.PEOPLE_SUPPORTED
+    }
+    interview = {}
+    for quality in qualities:
+        values = [
+            v
+            for (c, p, q), v in breakdown.items()
+            if c == candidate.id and q == quality.id and p in ps_panels
+        ]
+        interview[quality.id] = sum(values) / len(values) if values else None
+    summaries = []
+    user_ids: set[int] = set()
+    for check_in in check_ins_of(candidate):
+        responses = responses_to(check_in)
+        user_ids |= {r.user_id for r in responses}
+        by_quality = {}
+        for quality in qualities:
+            values = [
+                normalise(v.value, CHECK_IN_SCALE)
+                for r in responses
+                for v in r.values
+                if v.quality_id == quality.id and v.value is not None
+            ]
+            by_quality[quality.id] = sum(values) / len(values) if values else None
+        scores = [s for s in (response_score(r) for r in responses) if s is not None]
+        summaries.append(
+            CheckInSummary(
+                check_in, responses, by_quality, sum(scores) / len(scores) if scores else None
+            )
+        )
+    views = probation_views(candidate)
+    user_ids |= {v.user_id for v in views}
+    return AppointmentStory(found, interview, summaries, views, qualities, user_ids)

@@ -1,0 +1,218 @@
+"""The check-in on the tablet, the appointment page with probation views, first-name
+consent and a person supported's service: through the real pages, on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from recruit.core.audit import AuditRecord
+from recruit.core.time import utcnow
+from recruit.extensions import db
+from tests.conftest import csrf_from
+from tests.support.history import PanelSpec, build_vacancy
+
+
+@pytest.fixture
+def world(app, make_user):
+    """Sam was appointed three months and a day ago; the check-in has opened."""
+    from recruit.decisions.models import Decision
+    from recruit.insights.models import CheckIn
+    from recruit.insights.operations import invite_due
+    from recruit.people.models import User
+
+    made = {
+        "hr": make_user("hr"),
+        "lead": make_user("panel_lead"),
+        "colleague": make_user("staff"),
+        "jo": make_user("person_supported", display_name="Jo"),
+        "amir": make_user("person_supported", display_name="Amir"),
+        "outsider": make_user("person_supported", display_name="Kim"),
+        "other_staff": make_user("staff"),
+    }
+    with app.app_context():
+        people = {k: db.session.get(User, v.id) for k, v in made.items()}
+        built = build_vacancy(
+            people,
+            title="Support worker",
+            service="Oak House",
+            panels=[
+                PanelSpec("Residents", "people_supported", 60, 3, ["jo", "amir"]),
+                PanelSpec("Staff", "staff", 40, 5, ["lead", "colleague"]),
+            ],
+            qualities=["Kind", "Listens to me"],
+            marks={
+                "jo": {"Sam Carter": (3, 2, "yes"), "Ann Lee": (2, 2, "yes")},
+                "amir": {"Sam Carter": (3, 3, "yes"), "Ann Lee": (1, 2, "no")},
+                "lead": {"Sam Carter": (4, 4), "Ann Lee": (5, 5)},
+                "colleague": {"Sam Carter": (5, 3), "Ann Lee": (4, 4)},
+            },
+            decisions={"Sam Carter": ("appoint", None), "Ann Lee": ("not_appointed", None)},
+            created=(utcnow() - timedelta(days=130)).date(),
+        )
+        sam = built.candidates["Sam Carter"]
+        decision = db.session.scalar(select(Decision).where(Decision.candidate_id == sam))
+        decision.decided_at = utcnow() - relativedelta(months=3, days=1)
+        invite_due()
+        db.session.commit()
+        check_in = db.session.scalar(select(CheckIn).where(CheckIn.candidate_id == sam))
+        return {"people": made, "built": built, "sam": sam, "check_in": check_in.id}
+
+
+def answer_screen(client, url, data):
+    page = client.get(url)
+    return client.post(url, data={"csrf_token": csrf_from(page.text), **data})
+
+
+def test_a_person_supported_answers_the_check_in_one_picture_at_a_time(app, client, sign_in, world):
+    from recruit.insights.models import CheckInResponse
+
+    sign_in(world["people"]["jo"])
+    url = f"/check-ins/{world['check_in']}"
+    kind, listens = world["built"].qualities
+    first = client.get(url)
+    assert first.status_code == 200
+    assert "Is Candidate B like this: Kind?" in first.text
+    assert "Question 1 of 2" in first.text
+    assert 'data-read-aloud="Is Candidate B like this: Kind? Choose No, A bit, Yes.' in first.text
+    assert first.headers["Cache-Control"] == "no-store"
+    token = csrf_from(first.text)
+
+    # Next without a picture: asked again, in plain words; nothing kept.
+    empty = client.post(url, data={"csrf_token": token, "step": "0", "go": "next"})
+    assert empty.status_code == 422
+    assert "Tap a picture. If you do not know, tap “Not sure”." in empty.text
+
+    second = client.post(
+        url, data={"csrf_token": token, "step": "0", "go": "next", f"q-{kind}": "3"}
+    )
+    assert (
+        "Question 2 of 2" in second.text
+        and "Is Candidate B like this: Listens to me?" in second.text
+    )
+    assert f'name="q-{kind}" value="3"' in second.text  # carried forward, hidden
+    comment = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "step": "1",
+            "go": "next",
+            f"q-{kind}": "3",
+            f"q-{listens}": "not_sure",
+        },
+    )
+    assert "Is there anything else you want to say about Candidate B?" in comment.text
+    summary = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "step": "2",
+            "go": "next",
+            f"q-{kind}": "3",
+            f"q-{listens}": "not_sure",
+            "comment": "Sam makes me laugh",
+        },
+    )
+    assert "Check your answers about Candidate B" in summary.text
+    with app.app_context():
+        assert db.session.scalars(select(CheckInResponse)).all() == []  # nothing kept yet
+    sent = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "step": "3",
+            "go": "send",
+            f"q-{kind}": "3",
+            f"q-{listens}": "not_sure",
+            "comment": "Sam makes me laugh",
+        },
+    )
+    assert sent.status_code == 302
+    done = client.get(url)
+    assert "Thank you for telling us about Candidate B" in done.text
+    with app.app_context():
+        [response] = db.session.scalars(select(CheckInResponse)).all()
+        assert {v.quality_id: v.value for v in response.values} == {kind: 3, listens: None}
+        assert response.comment == "Sam makes me laugh"
+        assert db.session.scalar(
+            select(AuditRecord.id).where(AuditRecord.action == "check_in.answered")
+        )
+
+
+def test_only_the_people_asked_can_answer(client, sign_in, world):
+    for who in ("outsider", "colleague"):
+        sign_in(world["people"][who])
+        assert client.get(f"/check-ins/{world['check_in']}").status_code == 403
+        client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").text)})
+
+
+def test_staff_give_a_view_and_only_the_line_manager_records_the_outcome(
+    app, client, sign_in, world
+):
+    from recruit.insights.models import ProbationView
+
+    url = f"/appointments/{world['sam']}"
+    sign_in(world["people"]["colleague"])
+    page = client.get(url)
+    assert page.status_code == 200 and "Probation outcome" not in page.text
+    refused = answer_screen(client, url, {"going": "well", "outcome": "passed"})
+    assert refused.status_code == 403
+    bad = answer_screen(client, url, {"going": "brilliant"})
+    assert bad.status_code == 422 and "Choose how it is going." in bad.text
+    saved = answer_screen(client, url, {"going": "mixed", "comment": "Still learning the rota"})
+    assert saved.status_code == 302
+    client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").text)})
+
+    sign_in(world["people"]["lead"])
+    assert "Probation outcome" in client.get(url).text
+    assert answer_screen(client, url, {"going": "well", "outcome": "passed"}).status_code == 302
+    page = client.get(url)
+    assert "Still learning the rota" in page.text and "Passed probation" in page.text
+    with app.app_context():
+        views = db.session.scalars(select(ProbationView).order_by(ProbationView.id)).all()
+        assert [(v.going, v.outcome) for v in views] == [("mixed", None), ("well", "passed")]
+    client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").text)})
+    sign_in(world["people"]["other_staff"])  # not on the panel
+    assert client.get(url).status_code == 403
+
+
+def test_hr_records_consent_to_share_the_first_name(app, client, sign_in, world):
+    from recruit.candidates.models import Candidate
+
+    url = f"/appointments/{world['sam']}"
+    sign_in(world["people"]["hr"])
+    assert "No consent is recorded" in client.get(url).text
+    bad = answer_screen(
+        client, url, {"action": "consent", "consent": "yes", "first_name": "Sam Carter"}
+    )
+    assert bad.status_code == 422 and "Enter the first name only." in bad.text
+    ok = answer_screen(client, url, {"action": "consent", "consent": "yes", "first_name": "Sam"})
+    assert ok.status_code == 302
+    with app.app_context():
+        assert db.session.get(Candidate, world["sam"]).shared_first_name == "Sam"
+    client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").text)})
+    sign_in(world["people"]["jo"])
+    assert "Is Sam like this: Kind?" in client.get(f"/check-ins/{world['check_in']}").text
+
+
+def test_hr_sets_the_service_of_a_person_supported(app, client, sign_in, world):
+    from recruit.people.models import User
+
+    jo = world["people"]["jo"]
+    sign_in(world["people"]["hr"])
+    url = f"/admin/users/{jo.id}/service"
+    form = client.get(url)
+    assert form.status_code == 200 and "Oak House" in form.text  # suggested from vacancies
+    too_long = answer_screen(client, url, {"service": "x" * 201})
+    assert too_long.status_code == 422
+    assert answer_screen(client, url, {"service": "Oak House"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, jo.id).service == "Oak House"
+    staff_url = f"/admin/users/{world['people']['colleague'].id}/service"
+    assert client.get(staff_url).status_code == 404
+    client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").text)})
+    sign_in(world["people"]["lead"])
+    assert client.get(url).status_code == 403
