@@ -52,13 +52,11 @@ def build_vacancy(
     sure"), optionally followed by would_work_with. `stage_days` is how long each stage
     lasted. Needs an app context; commits."""
     from recruit.candidates import operations as candidates_ops
-    from recruit.decisions.models import Decision
     from recruit.decisions.operations import record_decision
     from recruit.panels import operations as panels_ops
     from recruit.qualities import operations as qualities_ops
     from recruit.scoring.operations import save_scoresheet
     from recruit.vacancies import operations as vacancies_ops
-    from recruit.vacancies.models import StatusChange, Vacancy
 
     hr = people["hr"]
     vacancy = vacancies_ops.create_vacancy(
@@ -78,7 +76,11 @@ def build_vacancy(
             panels_ops.add_member(
                 hr, panel, vacancy, user_id=people[key].id, role="lead" if key == lead else "member"
             )
+    if upto == "draft":
+        return _move_back(vacancy.id, built, created, stage_days, upto)
     vacancies_ops.transition(hr, vacancy, "co_design")
+    if upto == "co_design":
+        return _move_back(vacancy.id, built, created, stage_days, upto)
     made = []
     for text in qualities:
         quality = qualities_ops.propose(people[lead], vacancy, text=text)
@@ -124,12 +126,18 @@ def build_vacancy(
                 override_reason=override,
             )
         vacancies_ops.transition(hr, vacancy, "decided")
-    db.session.commit()
+    return _move_back(vacancy.id, built, created, stage_days, upto)
 
-    # Move the story back in time: each stage lasted stage_days[stage] days.
-    days = stage_days or {}
+
+def _move_back(vacancy_id: int, built: Built, created: date, stage_days, upto: str) -> Built:
+    """Move the story back in time: each stage lasted stage_days[stage] days."""
+    from recruit.decisions.models import Decision
+    from recruit.vacancies.models import StatusChange, Vacancy
+
+    db.session.commit()
+    days = dict(stage_days or {})
     moment = at(created)
-    vacancy = db.session.get(Vacancy, vacancy.id)
+    vacancy = db.session.get(Vacancy, vacancy_id)
     vacancy.created_at = moment
     entered = {"draft": moment}
     for stage in STAGES[1:]:
