@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -296,3 +297,193 @@ def score_filter(value: float | None) -> str:
     from recruit.scoring.results import two
 
     return "–" if value is None else f"{two(value):.2f}"
+
+
+# --- insights for the organisation -------------------------------------------------------------
+
+
+def _filters() -> tuple[figures.Filters, dict[str, list[str]]]:
+    """The service and period asked for; what cannot be read is said, and the last year
+    shown instead."""
+    from datetime import date
+
+    from recruit.core.time import utcnow
+
+    today = utcnow().date()
+    default = figures.Filters.last_year(today)
+    problems: dict[str, list[str]] = {}
+    service = (request.args.get("service") or "").strip() or None
+    dates = {}
+    for name, fallback in (("start", default.start), ("end", default.end)):
+        raw = (request.args.get(name) or "").strip()
+        if not raw:
+            dates[name] = fallback
+            continue
+        try:
+            dates[name] = date.fromisoformat(raw)
+        except ValueError:
+            problems[name] = ["Give the date like 2026-04-01."]
+            dates[name] = fallback
+    if not problems and dates["start"] > dates["end"]:
+        problems["start"] = ["The start of the period must be before its end."]
+        dates = {"start": default.start, "end": default.end}
+    return figures.Filters(dates["start"], dates["end"], service), problems
+
+
+def _insight_tables(filters: figures.Filters) -> dict[str, object]:
+    from recruit.insights import tables
+
+    shares = figures.panel_shares(filters)
+    found = figures.appointments(filters)
+    choice = figures.first_choice(filters, found)
+    correlations = figures.predictions(filters, found)
+    taking_part = figures.participation(filters)
+    times = figures.stage_times(filters)
+    return {
+        "shares": shares,
+        "choice": choice,
+        "correlations": correlations,
+        "taking_part": taking_part,
+        "times": times,
+        "found": found,
+        "tables": {
+            t.name: t
+            for t in (
+                tables.shares_by_quarter(shares),
+                tables.shares_by_service(shares),
+                tables.first_choice(choice),
+                tables.overrides(choice),
+                tables.predictions(correlations),
+                tables.appointments(found),
+                tables.participation_summary(taking_part),
+                tables.participation_by_activity(taking_part),
+                tables.stages(times),
+            )
+        },
+    }
+
+
+def _charts(data: dict) -> dict:
+    from recruit.insights import charts
+    from recruit.insights.tables import num, pct
+
+    shares, choice = data["shares"], data["choice"]
+    series = ["Vacancies with a people supported panel", "People supported share of the weight"]
+
+    def share_rows(rows):
+        return [
+            (r.label, [(r.panel_share, pct(r.panel_share)), (r.weight_share, pct(r.weight_share))])
+            for r in rows
+        ]
+
+    total = choice.first + choice.not_first + choice.no_ranking
+    return {
+        "by_quarter": charts.bar_chart(
+            "People supported panels per quarter",
+            share_rows(shares.by_quarter),
+            series,
+            maximum=100,
+        ),
+        "by_service": charts.bar_chart(
+            "People supported panels per service",
+            share_rows(shares.by_service),
+            series,
+            maximum=100,
+            styles=[0, 1],
+        ),
+        "first_choice": charts.bar_chart(
+            "Appointments and the people supported panels' first choice",
+            [
+                ("Their first choice", [(choice.first, f"{choice.first} of {total}")]),
+                ("Not their first choice", [(choice.not_first, f"{choice.not_first} of {total}")]),
+                ("No people supported scores", [(choice.no_ranking, f"{choice.no_ranking}")]),
+            ],
+            ["Appointments"],
+            maximum=max(total, 1),
+            styles=[2],
+        ),
+        "predictions": charts.diverging_chart(
+            "How closely interview scores matched what happened later (r from −1 to 1)",
+            [
+                (
+                    f"{c.group_label.replace(' panels', '')} → "
+                    f"{'check-ins' if c.outcome == 'co_evaluation' else 'stayed'}",
+                    c.r,
+                    (num(c.r, 2) if c.r is not None else "none") + f" (n={c.cases})",
+                )
+                for c in data["correlations"]
+            ],
+            3,
+        ),
+        "participation": charts.bar_chart(
+            "Hours people supported gave, by activity",
+            [(r.label, [(r.hours, f"{num(r.hours)} h")]) for r in data["taking_part"].by_activity],
+            ["Hours"],
+            styles=[0],
+        ),
+        "stages": charts.bar_chart(
+            "Mean days in each stage, from vacancy to decision",
+            [(r.label, [(r.mean_days, f"{num(r.mean_days)} days")]) for r in data["times"].stages],
+            ["Days"],
+            styles=[1],
+        ),
+    }
+
+
+@insights.get("/insights")
+@login_required
+def page():
+    from recruit.decisions.charts import fill, patterns
+    from recruit.insights import charts as chart_geometry
+
+    if not permissions.can_see_insights(current_user):
+        raise Forbidden("Only HR and admins see the organisation's insights.")
+    filters, problems = _filters()
+    data = _insight_tables(filters)
+    query = {
+        "service": filters.service or "",
+        "start": filters.start.isoformat(),
+        "end": filters.end.isoformat(),
+    }
+    return (
+        render_template(
+            "insights/page.html",
+            filters=filters,
+            problems=problems,
+            services=operations.services(),
+            query=query,
+            charts=_charts(data),
+            patterns=patterns(),
+            fill_for=fill,
+            bar_x=chart_geometry.bar_x,
+            min_cases=figures.MIN_CASES,
+            **data,
+        ),
+        422 if problems else 200,
+    )
+
+
+@insights.get("/insights/<name>.csv")
+@login_required
+def csv_file(name: str):
+    from recruit.core.errors import NotFound
+    from recruit.decisions.pack import to_csv
+
+    if not permissions.can_see_insights(current_user):
+        raise Forbidden("Only HR and admins see the organisation's insights.")
+    filters, problems = _filters()
+    if problems:
+        from recruit.core.errors import ValidationFailed
+
+        raise ValidationFailed(fields=problems)
+    table = _insight_tables(filters)["tables"].get(name)
+    if table is None:
+        raise NotFound("There is no such table.")
+    where = filters.service or "all-services"
+    filename = re.sub(r"[^a-z0-9-]+", "-", f"{name}-{where}-{filters.start}-{filters.end}".lower())
+    filename += ".csv"
+    response = current_app.response_class(
+        to_csv([table.headers, *table.rows]), mimetype="text/csv; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
