@@ -45,8 +45,10 @@ def test_hr_sees_every_chart_with_its_table(client, sign_in, hr):
     assert "£49.50" in text  # paid in the period
     assert "<strong>29.4 days</strong> on average" in text
     assert (
-        'aria-label="People supported panels per service. Elm Court: Vacancies with a people supported panel 50.0%, People supported share of the weight 35.0%; Oak House: Vacancies with a people supported panel 100.0%, People supported share of the weight 52.5%'
-        in text
+        'aria-label="People supported panels per service. Elm Court: Vacancies with a people '
+        "supported panel 50.0%, People supported share of the weight 35.0%; Oak House: "
+        "Vacancies with a people supported panel 100.0%, People supported share of the weight "
+        "52.5%" in text
     )
 
 
