@@ -565,3 +565,92 @@ def appointment_story(candidate: Candidate, vacancy: Vacancy) -> AppointmentStor
     views = probation_views(candidate)
     user_ids |= {v.user_id for v in views}
     return AppointmentStory(found, interview, summaries, views, qualities, user_ids)
+
+
+# --- for the people supported: what we did together this year --------------------------------
+
+
+@dataclass
+class OurYear:
+    service: str
+    year: int
+    qualities: list[tuple[str, str]]  # (symbol, words) the people supported chose
+    named: list[tuple[str, str]]  # (first name, job) of those who agreed to be named
+    unnamed: int  # people appointed who did not agree (or were not asked) to be named
+    helpers: int  # people supported who took part
+    hours: float
+    paid_pence: int
+
+
+def our_year(service: str, year: int) -> OurYear:
+    """What the people supported at `service` did together in `year`: the qualities they
+    chose, who they helped appoint (first names only with consent), what was paid to them."""
+    from recruit.qualities.models import Quality, QualityStatus, SourceGroup
+
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    span = Filters(start, end, service)
+    vacancies = [
+        v
+        for v in db.session.scalars(
+            select(Vacancy).where(
+                Vacancy.service == service,
+                Vacancy.status.not_in([Status.DRAFT, Status.WITHDRAWN]),
+            )
+        ).all()
+        if span.covers(v.created_at)
+    ]
+    chosen: dict[str, tuple[str, str]] = {}
+    for quality in db.session.scalars(
+        select(Quality)
+        .where(
+            Quality.vacancy_id.in_([v.id for v in vacancies]),
+            Quality.status == QualityStatus.ACCEPTED,
+            Quality.source_group == SourceGroup.PEOPLE_SUPPORTED,
+        )
+        .order_by(Quality.id)
+    ).all():
+        words = (quality.easy_read or quality.text).strip()
+        chosen.setdefault(words.lower(), (quality.symbol or "", words))
+    named, unnamed = [], 0
+    for decision, vacancy, candidate in db.session.execute(
+        select(Decision, Vacancy, Candidate)
+        .join(Vacancy, Vacancy.id == Decision.vacancy_id)
+        .join(Candidate, Candidate.id == Decision.candidate_id)
+        .where(
+            Decision.outcome == Outcome.APPOINT,
+            Vacancy.service == service,
+            Vacancy.status.in_([Status.DECIDED, Status.CLOSED]),
+        )
+        .order_by(Decision.decided_at, Decision.id)
+    ).all():
+        if not span.covers(decision.decided_at):
+            continue
+        if candidate.shared_first_name and candidate.erased_at is None:
+            named.append((candidate.shared_first_name, vacancy.title))
+        else:
+            unnamed += 1
+    taking_part = participation(span)
+    paid = db.session.execute(
+        select(Payment.amount_pence, Payment.paid_at, Vacancy.service, User.service)
+        .join(Participation, Participation.id == Payment.participation_id)
+        .join(User, User.id == Participation.user_id)
+        .outerjoin(Vacancy, Vacancy.id == Participation.vacancy_id)
+        .where(Payment.status == PaymentStatus.PAID)
+    ).all()
+    paid_pence = sum(
+        amount
+        for amount, paid_at, vacancy_service, user_service in paid
+        if paid_at is not None
+        and span.covers(paid_at)
+        and (vacancy_service or user_service) == service
+    )
+    return OurYear(
+        service=service,
+        year=year,
+        qualities=list(chosen.values()),
+        named=named,
+        unnamed=unnamed,
+        helpers=taking_part.people,
+        hours=taking_part.hours,
+        paid_pence=paid_pence,
+    )

@@ -487,3 +487,27 @@ def csv_file(name: str):
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- for the people supported: what we did together this year ----------------------------------
+
+
+@insights.get("/our-year")
+@login_required
+def our_year():
+    from recruit.core.time import utcnow
+
+    service = (request.args.get("service") or current_user.service or "").strip()
+    this_year = utcnow().year
+    year = request.args.get("year", this_year, type=int)
+    if not service:
+        return render_template("insights/our_year_none.html")
+    if not permissions.can_see_our_year(current_user, service):
+        raise Forbidden("This page is for the people at that service and the staff.")
+    if not 2000 <= year <= this_year:
+        year = this_year
+    return render_template(
+        "insights/our_year.html",
+        story=figures.our_year(service, year),
+        this_year=this_year,
+    )

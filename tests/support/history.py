@@ -41,7 +41,7 @@ def build_vacancy(
     title: str,
     service: str,
     panels: list[PanelSpec],
-    qualities: list[str],
+    qualities: list,  # text, or (text, key of who proposed it)
     marks: dict[str, dict[str, tuple]],
     decisions: dict[str, tuple[str, str | None]] | None = None,
     created: date,
@@ -83,8 +83,9 @@ def build_vacancy(
     if upto == "co_design":
         return _move_back(vacancy.id, built, created, stage_days, upto)
     made = []
-    for text in qualities:
-        quality = qualities_ops.propose(people[lead], vacancy, text=text)
+    for item in qualities:
+        text, proposer = item if isinstance(item, tuple) else (item, lead)
+        quality = qualities_ops.propose(people[proposer], vacancy, text=text)
         qualities_ops.review(people[lead], quality, vacancy, status="accepted")
         made.append(quality)
     built.qualities = [q.id for q in made]
