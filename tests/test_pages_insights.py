@@ -58,9 +58,9 @@ def test_filters_by_service_and_period(client, sign_in, hr):
     assert "Of the 4 vacancies opened in this period" in oak.text
     assert "at Oak House" in oak.text
     bad = client.get("/insights?start=yesterday")
-    assert bad.status_code == 422 and "Give the date like 2026-04-01." in bad.text
+    assert bad.status_code == 200 and "Give the date like 2026-04-01." in bad.text
+    assert "Of the 6 vacancies opened in this period" in bad.text  # the last year instead
     backwards = client.get("/insights?start=2026-06-01&end=2026-01-01")
-    assert backwards.status_code == 422
     assert "The start of the period must be before its end." in backwards.text
 
 

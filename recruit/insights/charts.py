@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 from recruit.decisions.charts import fill
 
-LABEL_WIDTH = 190  # room for the row's words, left of the bars
-BAR_AREA = 330  # the bars' full length
-ROW = 30  # height of one bar
-GAP = 14  # between rows
-WIDTH = LABEL_WIDTH + BAR_AREA + 80  # and room for the value after the bar
+LABEL_WIDTH = 0  # each row's words go on their own line above its bars
+LABEL_LINE = 26  # the height of that line
+BAR_AREA = 470  # the bars' full length
+ROW = 30  # height of one bar and the space under it
+GAP = 16  # between rows
+WIDTH = BAR_AREA + 130  # and room for the value after the bar
 
 
 @dataclass
@@ -77,6 +78,7 @@ def bar_chart(
     y = 4.0
     for label, bars in rows:
         row = Row(label, y=y)
+        y += LABEL_LINE
         for n, (value, text) in enumerate(bars):
             width = 0.0 if value is None else BAR_AREA * max(0.0, min(value, top)) / top
             row.bars.append(Bar(series[n], value, text, styles[n], y=y, width=width))
@@ -94,10 +96,10 @@ def diverging_chart(title: str, rows: list[tuple[str, float | None, str]], style
     y = 4.0
     for label, value, text in rows:
         width = 0.0 if value is None else (BAR_AREA / 2) * abs(max(-1.0, min(1.0, value)))
-        bar = Bar("r", value, text, style, y=y, width=width)
+        bar = Bar("r", value, text, style, y=y + LABEL_LINE, width=width)
         chart.rows.append(Row(label, [bar], y=y))
-        y += ROW + GAP
-    chart.height = y
+        y += LABEL_LINE + ROW + GAP
+    chart.height = y + 20  # and the −1, 0, 1 under the bars
     return chart
 
 
