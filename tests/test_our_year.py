@@ -95,7 +95,7 @@ def test_the_year_at_a_service_by_hand(app, story):
         assert [words for _, words in year.qualities] == ["Kind", "Likes music"]
         assert year.named == [("Sam", "Support worker")]  # Ann was not asked to be named
         assert year.unnamed == 1
-        assert (year.helpers, year.hours, year.paid_pence) == (2, 3.0, 3000)
+        assert (year.helpers, year.minutes, year.paid_pence) == (2, 180, 3000)
         before = our_year("Oak House", 2024)
         assert before.named == [("Cal", "Driver")] and before.paid_pence == 700
 
@@ -115,6 +115,7 @@ def test_a_person_supported_reads_their_own_service_in_easy_words(client, sign_i
     assert "Ann" not in text and "Carter" not in text
     assert "1 person did not say we could write their name here." in text
     assert "We paid £30.00 to the people who helped." in text
+    assert "Together you gave 3 hours of your time." in text
     assert 'data-read-aloud="You helped choose 2 new people. Sam"' in text
     assert client.get("/our-year?service=Elm+Court&year=2025").status_code == 403
     client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").text)})

@@ -216,3 +216,33 @@ def test_hr_sets_the_service_of_a_person_supported(app, client, sign_in, world):
     client.post("/sign-out", data={"csrf_token": csrf_from(client.get("/").text)})
     sign_in(world["people"]["lead"])
     assert client.get(url).status_code == 403
+
+
+def test_check_in_answers_are_in_subject_access_and_go_with_erasure(app, world):
+    from recruit.candidates.models import Candidate
+    from recruit.candidates.retention import erase_candidate
+    from recruit.insights.models import CheckIn, CheckInResponse
+    from recruit.insights.operations import record_first_name_consent, save_check_in
+    from recruit.people.models import User
+    from recruit.people.privacy import erase_person, subject_access
+
+    with app.app_context():
+        jo = db.session.get(User, world["people"]["jo"].id)
+        hr = db.session.get(User, world["people"]["hr"].id)
+        check_in = db.session.get(CheckIn, world["check_in"])
+        kind, listens = world["built"].qualities
+        save_check_in(jo, check_in, values={kind: 3, listens: 2}, comment="Sam is kind to me")
+        db.session.commit()
+        [answer] = subject_access(jo)["check_ins"]
+        assert answer["months"] == 3 and answer["comment"] == "Sam is kind to me"
+        assert sorted(a["value"] for a in answer["answers"]) == [2, 3]
+        erase_person(hr, jo, reason="asked to be forgotten")
+        db.session.commit()
+        response = db.session.scalar(select(CheckInResponse))
+        assert response.comment == "" and len(response.values) == 2  # answers stay, anonymous
+
+        sam = db.session.get(Candidate, world["sam"])
+        record_first_name_consent(hr, sam, first_name="Sam", consent=True)
+        erase_candidate(None, sam, reason="retention")
+        db.session.commit()
+        assert db.session.get(Candidate, world["sam"]).shared_first_name is None

@@ -578,7 +578,7 @@ class OurYear:
     named: list[tuple[str, str]]  # (first name, job) of those who agreed to be named
     unnamed: int  # people appointed who did not agree (or were not asked) to be named
     helpers: int  # people supported who took part
-    hours: float
+    minutes: int
     paid_pence: int
 
 
@@ -651,6 +651,6 @@ def our_year(service: str, year: int) -> OurYear:
         named=named,
         unnamed=unnamed,
         helpers=taking_part.people,
-        hours=taking_part.hours,
+        minutes=taking_part.minutes,
         paid_pence=paid_pence,
     )

@@ -36,6 +36,17 @@ def subject_access(user: User) -> dict:
     actions = db.session.scalars(
         select(AuditRecord).where(AuditRecord.actor_id == user.id).order_by(AuditRecord.id)
     ).all()
+    from recruit.insights.models import CheckIn, CheckInResponse, ProbationView
+
+    check_ins = db.session.execute(
+        select(CheckInResponse, CheckIn)
+        .join(CheckIn, CheckIn.id == CheckInResponse.check_in_id)
+        .where(CheckInResponse.user_id == user.id)
+        .order_by(CheckInResponse.id)
+    ).all()
+    views = db.session.scalars(
+        select(ProbationView).where(ProbationView.user_id == user.id).order_by(ProbationView.id)
+    ).all()
     return {
         "person": {
             "id": user.id,
@@ -47,6 +58,7 @@ def subject_access(user: User) -> dict:
             "has_pin": user.pin_hash is not None,
             "active": user.is_active_account,
             "created_at": user.created_at.isoformat(),
+            "service": user.service,
         },
         "panel_seats": [
             {"vacancy_id": s.vacancy_id, "panel_id": s.panel_id, "role": s.role} for s in seats
@@ -86,6 +98,26 @@ def subject_access(user: User) -> dict:
             }
             for p in participations
         ],
+        "check_ins": [
+            {
+                "candidate_id": c.candidate_id,
+                "months": c.months,
+                "answers": [{"quality_id": v.quality_id, "value": v.value} for v in r.values],
+                "comment": r.comment,
+                "at": r.submitted_at.isoformat(),
+            }
+            for r, c in check_ins
+        ],
+        "probation_views": [
+            {
+                "candidate_id": v.candidate_id,
+                "going": v.going,
+                "comment": v.comment,
+                "outcome": v.outcome,
+                "at": v.recorded_at.isoformat(),
+            }
+            for v in views
+        ],
         "messages": [
             {"at": n.created_at.isoformat(), "subject": n.subject, "body": n.body} for n in notices
         ],
@@ -115,5 +147,10 @@ def erase_person(actor: User, user: User, *, reason: str) -> None:
     db.session.execute(
         Scoresheet.__table__.update().where(Scoresheet.user_id == user.id).values(comment="")
     )
+    from recruit.insights.models import CheckInResponse, ProbationView
+
+    for table in (CheckInResponse.__table__, ProbationView.__table__):
+        db.session.execute(table.update().where(table.c.user_id == user.id).values(comment=""))
+    user.service = None
     db.session.flush()
     audit.record("user.erased", user, actor=actor, after={"reason": reason})
