@@ -156,6 +156,8 @@ def test_staff_give_a_view_and_only_the_line_manager_records_the_outcome(
 
     url = f"/appointments/{world['sam']}"
     sign_in(world["people"]["colleague"])
+    vacancy = client.get(f"/vacancies/{world['built'].vacancy_id}").text
+    assert f'href="{url}">Candidate B: check-ins and probation' in vacancy
     page = client.get(url)
     assert page.status_code == 200 and "Probation outcome" not in page.text
     refused = answer_screen(client, url, {"going": "well", "outcome": "passed"})

@@ -220,8 +220,8 @@ def co_evaluations(candidate_ids: list[int]) -> dict[int, list[float]]:
     return found
 
 
-def appointments(filters: Filters) -> list[Appointment]:
-    rows = db.session.execute(
+def appointments(filters: Filters, vacancy_id: int | None = None) -> list[Appointment]:
+    query = (
         select(Decision, Vacancy)
         .join(Vacancy, Vacancy.id == Decision.vacancy_id)
         .where(
@@ -229,7 +229,10 @@ def appointments(filters: Filters) -> list[Appointment]:
             Vacancy.status.in_([Status.DECIDED, Status.CLOSED]),
         )
         .order_by(Decision.decided_at, Decision.id)
-    ).all()
+    )
+    if vacancy_id is not None:
+        query = query.where(Vacancy.id == vacancy_id)
+    rows = db.session.execute(query).all()
     rows = [(d, v) for d, v in rows if filters.covers(d.decided_at) and filters.takes(v.service)]
     found: list[Appointment] = []
     results_of: dict[int, tuple] = {}
@@ -524,7 +527,7 @@ def appointment_story(candidate: Candidate, vacancy: Vacancy) -> AppointmentStor
 
     far = Filters(date(1900, 1, 1), date(9999, 12, 31))
     found = next(
-        (a for a in appointments(far) if a.candidate_id == candidate.id),
+        (a for a in appointments(far, vacancy.id) if a.candidate_id == candidate.id),
         None,
     )
     qualities = accepted_qualities(vacancy)

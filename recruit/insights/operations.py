@@ -72,6 +72,17 @@ def appointments() -> list[tuple[Decision, Vacancy, Candidate]]:
     return [tuple(row) for row in rows]
 
 
+def appointed_on(vacancy: Vacancy) -> list[tuple[Candidate, str]]:
+    """The people appointed to a decided vacancy, with the name people supported know."""
+    rows = db.session.scalars(
+        select(Candidate)
+        .join(Decision, Decision.candidate_id == Candidate.id)
+        .where(Decision.vacancy_id == vacancy.id, Decision.outcome == Outcome.APPOINT)
+        .order_by(Candidate.id)
+    ).all()
+    return [(c, name_for(c)) for c in rows]
+
+
 def due_months(appointed_at: datetime, now: datetime) -> int | None:
     """The latest configured check-in that is due; earlier ones never opened are skipped,
     so nobody gets two invitations at once about the same person."""

@@ -87,10 +87,18 @@ def _values(form: VacancyForm) -> dict:
 def show(vacancy_id: int):
     vacancy = vacancy_for(vacancy_id)
     summary = operations.overview(vacancy)
+    appointed = []
+    if vacancy.status in (Status.DECIDED, Status.CLOSED) and permissions.can_add_probation_view(
+        current_user, vacancy.id
+    ):
+        from recruit.insights.operations import appointed_on
+
+        appointed = appointed_on(vacancy)
     return render_template(
         "vacancies/show.html",
         vacancy=vacancy,
         summary=summary,
+        appointed=appointed,
         next_stages=workflow.next_stages(vacancy),
         Status=Status,
     )
