@@ -248,3 +248,18 @@ def test_check_in_answers_are_in_subject_access_and_go_with_erasure(app, world):
         erase_candidate(None, sam, reason="retention")
         db.session.commit()
         assert db.session.get(Candidate, world["sam"]).shared_first_name is None
+
+
+def test_the_time_of_the_check_ins_is_a_setting(app, world):
+    from recruit.decisions.models import Decision
+    from recruit.insights.models import CheckIn
+    from recruit.insights.operations import check_in_months, invite_due
+
+    app.config["COEVALUATION_AFTER_MONTHS"] = "1, 4"
+    with app.app_context():
+        assert check_in_months() == [1, 4]
+        decision = db.session.scalar(select(Decision).where(Decision.candidate_id == world["sam"]))
+        decision.decided_at = utcnow() - relativedelta(months=4, days=1)
+        assert invite_due() == 4  # Jo and Amir (check-in), the lead and the colleague (probation)
+        db.session.commit()
+        assert sorted(c.months for c in db.session.scalars(select(CheckIn))) == [3, 4]

@@ -307,9 +307,9 @@ def _filters() -> tuple[figures.Filters, dict[str, list[str]]]:
     shown instead."""
     from datetime import date
 
-    from recruit.core.time import utcnow
+    from recruit.core.time import local_today
 
-    today = utcnow().date()
+    today = local_today()
     default = figures.Filters.last_year(today)
     problems: dict[str, list[str]] = {}
     service = (request.args.get("service") or "").strip() or None
@@ -495,10 +495,10 @@ def csv_file(name: str):
 @insights.get("/our-year")
 @login_required
 def our_year():
-    from recruit.core.time import utcnow
+    from recruit.core.time import local_today
 
     service = (request.args.get("service") or current_user.service or "").strip()
-    this_year = utcnow().year
+    this_year = local_today().year
     year = request.args.get("year", this_year, type=int)
     if not service:
         return render_template("insights/our_year_none.html")
