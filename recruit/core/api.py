@@ -97,6 +97,7 @@ def api_user():
                     code="csrf_expired",
                 ) from None
         user = current_user._get_current_object()
+        g.api_by_session = True
     if user is None:
         raise NotSignedIn()
     expected = request.headers.get("X-Recruit-User", "").strip()

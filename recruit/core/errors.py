@@ -6,7 +6,7 @@ as form messages or an error page. Never a bare 500 for something the user did.
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -40,6 +40,19 @@ class NotSignedIn(DomainError):
     status = 401
     code = "not_signed_in"
     message = "Please sign in first."
+
+
+class FreshLoginRequired(DomainError):
+    """An export or admin action from a page session that was not started (or confirmed)
+    with a password recently: the pages ask "Confirm it is you", then go on."""
+
+    status = 401
+    code = "fresh_sign_in_required"
+    message = "Please type your password again to confirm it is you."
+
+    def __init__(self, message: str | None = None, *, continue_to: str = "/") -> None:
+        super().__init__(message)
+        self.continue_to = continue_to
 
 
 class InvalidCredentials(DomainError):
@@ -114,6 +127,12 @@ def register_error_handlers(app: Flask) -> None:
             render_template("core/error.html", status=error.status, message=error.message),
             error.status,
         )
+
+    @app.errorhandler(FreshLoginRequired)
+    def handle_fresh_login_required(error: FreshLoginRequired):
+        if wants_json():
+            return json_error(error.status, error.code, error.message)
+        return redirect(url_for("people.confirm", next=error.continue_to))
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

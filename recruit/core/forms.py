@@ -28,6 +28,8 @@ def safe_next(target: str | None, default: str) -> str:
     """Only follow `next` to a path on this site, never to another host."""
     if not target:
         return default
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default  # browsers drop tabs and newlines: "/\t/evil" would become "//evil"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
