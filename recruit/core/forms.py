@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import DecimalField, IntegerField, SubmitField
+from wtforms import DateField, DecimalField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 from recruit.core.errors import DomainError
@@ -22,6 +22,17 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
             shown = True
     if not shown:
         form.form_errors.append(error.message)
+
+
+class DayMonthYearField(DateField):
+    """A GOV.UK date (day, month and year boxes of one name). A request with other than
+    three parts, as only a broken or crafted one sends, is a date left out, never an error
+    page (the GOV.UK widget would fail to show it back)."""
+
+    def process_formdata(self, valuelist):
+        self.raw_data = ([str(v) for v in valuelist] + ["", "", ""])[:3]
+        if any(part.strip() for part in self.raw_data):
+            super().process_formdata(self.raw_data)
 
 
 def safe_next(target: str | None, default: str) -> str:
