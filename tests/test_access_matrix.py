@@ -285,7 +285,7 @@ class World:
         self.people = {
             "admin": make_user("admin"),
             "hr": make_user("hr"),
-            "lead": make_user("panel_lead"),
+            "lead": make_user("panel_lead", pin="1357"),
             "staff": make_user("staff"),
             "ps": make_user("person_supported", pin="2468"),
             "supp": make_user("staff"),
@@ -424,7 +424,9 @@ class World:
                 user_id=self.people["staff"].id, subject="For you", body="A message only for staff"
             )
             db.session.add(notice)
-            key, _ = open_tablet(lead, "Oakhaven interviews", [self.people["ps"].id])
+            key, _ = open_tablet(
+                lead, "Oakhaven interviews", [self.people["ps"].id, self.people["lead"].id]
+            )
             seat = db.session.scalar(
                 select(PanelMember.id).where(PanelMember.user_id == self.people["staff"].id)
             )
