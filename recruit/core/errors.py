@@ -7,6 +7,7 @@ as form messages or an error page. Never a bare 500 for something the user did.
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -136,6 +137,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
+        drawn_for = request.form.get("as_user") if request.form else None
+        if drawn_for and current_user.is_authenticated and drawn_for != str(current_user.id):
+            # A page drawn for the person before on a shared tablet: each sign-in starts a
+            # new session with a new CSRF token, so their form is refused here; say why.
+            message = (
+                "Someone else is signed in on this tablet now. Please sign in as yourself again."
+            )
+            return render_template("core/error.html", status=403, message=message), 403
         message = "This form was out of date. Please go back, reload the page and try again."
         if wants_json():
             return json_error(400, "csrf_failed", message)
