@@ -269,6 +269,8 @@ def test_every_route_has_a_row(app):
     assert routes - in_table == set(), "routes with no row in MATRIX"
     assert in_table - routes == set(), "rows for routes that do not exist"
     assert in_table >= FRESH
+    admin_pages = {(row.endpoint, row.method) for row in ROWS if row.path.startswith("/admin/")}
+    assert admin_pages <= FRESH, "every admin page needs a fresh sign-in"
 
 
 # --- the people and things of the matrix -------------------------------------------------------
