@@ -45,6 +45,8 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_PROTECTION = "basic"
     REMEMBER_COOKIE_DURATION = 0
+    # Exports and admin actions need a password sign-in (or "Confirm it is you") this recent.
+    FRESH_LOGIN_MINUTES = float(os.environ.get("RECRUIT_FRESH_LOGIN_MINUTES", "15"))
     WTF_CSRF_TIME_LIMIT = None  # no time-outs: a form left open all day still submits
     FORCE_HTTPS = False
 

@@ -53,6 +53,17 @@ def test_the_create_form_explains_mistakes(client, make_user, sign_in):
     assert 'href="#closes_on-day"' in answer.text and 'id="closes_on-day"' in answer.text
 
 
+def test_a_date_with_boxes_missing_is_a_mistake_to_correct_not_an_error_page(
+    client, make_user, sign_in
+):
+    """A browser sends all three boxes; a broken or crafted request may not."""
+    sign_in(make_user("hr"))
+    for parts in ([], ["31"], ["31", "2"], ["", "", ""]):
+        answer = create_form(client, closes_on=parts)
+        assert answer.status_code == 200, parts
+        assert "There is a problem" in answer.text and 'href="#closes_on-day"' in answer.text
+
+
 def test_moving_on_shows_the_reason_it_cannot(client, make_user, sign_in):
     sign_in(make_user("hr"))
     location = create_form(client).headers["Location"]

@@ -26,6 +26,7 @@ from recruit.core.outbox import (
 from recruit.extensions import db
 from recruit.people.models import User
 from recruit.people.privacy import erase_person, subject_access
+from recruit.people.sessions import require_fresh
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,6 +34,7 @@ admin = Blueprint("admin", __name__, url_prefix="/admin")
 def _require_admin() -> None:
     if current_user.role != "admin":
         raise Forbidden("Only admins can do this.")
+    require_fresh()
 
 
 OUTBOX_PAGE_SIZE = 50
@@ -50,6 +52,7 @@ def outbox():
     """Every message going out, filtered by state and kind, newest first, 50 a page."""
     if current_user.role not in ("admin", "hr"):
         raise Forbidden("Only admins and HR can see the messages waiting to go out.")
+    require_fresh()
     counts = dict(
         db.session.execute(
             select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(
@@ -94,6 +97,7 @@ def outbox():
 def retry(message_id: int):
     if current_user.role not in ("admin", "hr"):
         raise Forbidden()
+    require_fresh()
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound()
@@ -131,6 +135,7 @@ def _require_privacy_officer() -> None:
     """Candidates' data requests are handled by admins and by HR, who hold that data."""
     if current_user.role not in ("admin", "hr"):
         raise Forbidden("Only admins and HR can do this.")
+    require_fresh()
 
 
 @admin.get("/candidates/<int:candidate_id>/export.json")

@@ -88,6 +88,7 @@ def api_user():
         if user is None:
             raise NotSignedIn("The token is missing, wrong or expired. Ask for a new one.")
     elif current_user.is_authenticated:
+        _same_person(current_user.id)  # first: a page drawn for someone else has their token
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             try:
                 validate_csrf(request.headers.get("X-CSRFToken", ""))
@@ -97,18 +98,23 @@ def api_user():
                     code="csrf_expired",
                 ) from None
         user = current_user._get_current_object()
+        g.api_by_session = True
     if user is None:
         raise NotSignedIn()
+    _same_person(user.id)
+    g.api_user = user
+    return user
+
+
+def _same_person(user_id: int) -> None:
     expected = request.headers.get("X-Recruit-User", "").strip()
-    if expected and expected != str(user.id):
+    if expected and expected != str(user_id):
         # A shared tablet: a page (or its offline queue) of someone who has signed out must
         # never send their answers as the next person who signed in on the same device.
         raise NotSignedIn(
             "Someone else is signed in on this device. Please sign in as yourself again.",
             code="signed_in_as_someone_else",
         )
-    g.api_user = user
-    return user
 
 
 def endpoint(

@@ -6,7 +6,8 @@ as form messages or an error page. Never a bare 500 for something the user did.
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -40,6 +41,19 @@ class NotSignedIn(DomainError):
     status = 401
     code = "not_signed_in"
     message = "Please sign in first."
+
+
+class FreshLoginRequired(DomainError):
+    """An export or admin action from a page session that was not started (or confirmed)
+    with a password recently: the pages ask "Confirm it is you", then go on."""
+
+    status = 401
+    code = "fresh_sign_in_required"
+    message = "Please type your password again to confirm it is you."
+
+    def __init__(self, message: str | None = None, *, continue_to: str = "/") -> None:
+        super().__init__(message)
+        self.continue_to = continue_to
 
 
 class InvalidCredentials(DomainError):
@@ -115,8 +129,22 @@ def register_error_handlers(app: Flask) -> None:
             error.status,
         )
 
+    @app.errorhandler(FreshLoginRequired)
+    def handle_fresh_login_required(error: FreshLoginRequired):
+        if wants_json():
+            return json_error(error.status, error.code, error.message)
+        return redirect(url_for("people.confirm", next=error.continue_to))
+
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
+        drawn_for = request.form.get("as_user") if request.form else None
+        if drawn_for and current_user.is_authenticated and drawn_for != str(current_user.id):
+            # A page drawn for the person before on a shared tablet: each sign-in starts a
+            # new session with a new CSRF token, so their form is refused here; say why.
+            message = (
+                "Someone else is signed in on this tablet now. Please sign in as yourself again."
+            )
+            return render_template("core/error.html", status=403, message=message), 403
         message = "This form was out of date. Please go back, reload the page and try again."
         if wants_json():
             return json_error(400, "csrf_failed", message)

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import DecimalField, IntegerField, SubmitField
+from wtforms import DateField, DecimalField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 from recruit.core.errors import DomainError
@@ -24,10 +24,23 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+class DayMonthYearField(DateField):
+    """A GOV.UK date (day, month and year boxes of one name). A request with other than
+    three parts, as only a broken or crafted one sends, is a date left out, never an error
+    page (the GOV.UK widget would fail to show it back)."""
+
+    def process_formdata(self, valuelist):
+        self.raw_data = ([str(v) for v in valuelist] + ["", "", ""])[:3]
+        if any(part.strip() for part in self.raw_data):
+            super().process_formdata(self.raw_data)
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Only follow `next` to a path on this site, never to another host."""
     if not target:
         return default
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default  # browsers drop tabs and newlines: "/\t/evil" would become "//evil"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default

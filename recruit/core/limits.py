@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from recruit.extensions import limiter
 
@@ -27,6 +28,9 @@ def _account_key() -> str:
     username = ""
     if isinstance(data, dict) or hasattr(data, "get"):
         username = str(data.get("username") or "")[:64]
+    if not username.strip() and current_user.is_authenticated:
+        # "Confirm it is you": the signed-in person types only their password.
+        return f"account:id:{current_user.id}"
     return f"account:name:{username.strip().lower()}"
 
 

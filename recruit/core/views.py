@@ -110,9 +110,11 @@ def audit_log(vacancy_id: int | None = None):
 def policy():
     from recruit.core import organisation
     from recruit.core.forms import PolicyForm, apply_errors
+    from recruit.people.sessions import require_fresh
 
     if current_user.role != "admin":
         raise Forbidden("Only admins set the organisation's policy.")
+    require_fresh()
     current = organisation.policy()
     form = PolicyForm(obj=current)
     if form.validate_on_submit():

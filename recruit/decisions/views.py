@@ -21,6 +21,7 @@ from recruit.decisions import charts, operations
 from recruit.decisions import pack as pack_ops
 from recruit.extensions import db
 from recruit.panels.operations import membership
+from recruit.people.sessions import require_fresh
 from recruit.qualities.operations import accepted_qualities
 from recruit.scoring.results import (
     quality_breakdown,
@@ -214,6 +215,7 @@ def pack_status(pack_id: int):
 @login_required
 def pack_file(pack_id: int, kind: str):
     pack = _pack_for(pack_id)
+    require_fresh()
     if pack.status != pack_ops.DONE:
         raise Conflict("The decision pack is not ready yet.")
     data = pack.csv_data if kind == "csv" else pack.pdf_data

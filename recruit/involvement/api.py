@@ -14,6 +14,7 @@ from recruit.extensions import db
 from recruit.involvement import operations
 from recruit.involvement.models import Participation, Payment
 from recruit.people.models import User
+from recruit.people.sessions import require_fresh
 from recruit.vacancies.operations import get_vacancy
 
 ActivityName = Literal["co_design", "panel", "training", "other"]
@@ -148,6 +149,7 @@ def read_rates(user):
 def put_rates(user):
     if not permissions.can_set_rates(user):
         raise Forbidden("Only admins set the rates.")
+    require_fresh()  # a page session only; bearer tokens are not asked
     body = parse_body(RatesIn)
     operations.set_rates(user, {k: v.model_dump() for k, v in body.rates.items()})
     db.session.commit()

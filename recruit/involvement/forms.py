@@ -12,7 +12,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     IntegerField,
     RadioField,
@@ -23,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from recruit.core.forms import DayMonthYearField
 from recruit.involvement.models import ACTIVITY_LABELS, PAYMENT_KIND_LABELS, Activity
 
 ACTIVITY_CHOICES = [(a.value, label) for a, label in ACTIVITY_LABELS.items()]
@@ -81,7 +81,7 @@ class ParticipationForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired("Choose what they did")],
     )
-    took_part_on = DateField(
+    took_part_on = DayMonthYearField(
         "Date",
         format="%d %m %Y",
         widget=GovDateInput(),
@@ -127,7 +127,7 @@ class PaymentForm(FlaskForm):
 
 
 class PanelParticipationForm(FlaskForm):
-    took_part_on = DateField(
+    took_part_on = DayMonthYearField(
         "Date of the interviews",
         format="%d %m %Y",
         widget=GovDateInput(),

@@ -26,6 +26,7 @@ from recruit.involvement.forms import (
 )
 from recruit.involvement.models import ACTIVITY_LABELS, PaymentKind, PaymentStatus
 from recruit.people.models import Role, User
+from recruit.people.sessions import require_fresh
 from recruit.vacancies.models import Vacancy
 from recruit.vacancies.operations import get_vacancy
 
@@ -70,6 +71,7 @@ def _require_payments() -> None:
 @login_required
 def rates():
     _require(permissions.can_set_rates(current_user), "Only admins set the rates.")
+    require_fresh()
     current = operations.rates()
     form = RatesForm()
     if not form.is_submitted():
@@ -192,6 +194,7 @@ def make_finance_file():
 @login_required
 def finance_file(export_id: int):
     _require_payments()
+    require_fresh()
     export = operations.get_export(export_id)
     return Response(
         export.csv_data,

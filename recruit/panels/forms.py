@@ -12,7 +12,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     IntegerField,
     RadioField,
@@ -23,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from recruit.core.forms import DayMonthYearField
 from recruit.panels.models import KIND_LABELS
 
 
@@ -108,7 +108,7 @@ class TrainingForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired("Say which training"), Length(max=200)],
     )
-    completed_on = DateField(
+    completed_on = DayMonthYearField(
         "Date done",
         format="%d %m %Y",
         widget=GovDateInput(),

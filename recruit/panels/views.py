@@ -17,6 +17,7 @@ from recruit.panels import operations
 from recruit.panels.forms import DeclarationForm, MemberForm, PanelForm, TrainingForm
 from recruit.panels.models import Declaration, PanelMember
 from recruit.people.models import Role, User
+from recruit.people.sessions import require_fresh
 from recruit.vacancies.models import Status, Vacancy
 from recruit.vacancies.operations import get_vacancy
 from recruit.vacancies.views import vacancy_for
@@ -220,6 +221,7 @@ def declaration(vacancy_id: int):
 def training(user_id: int):
     if not permissions.can_record_training(current_user):
         raise Forbidden("Only admins and HR record training.")
+    require_fresh()
     person = db.session.get(User, user_id)
     if person is None:
         raise NotFound("We could not find that person.")

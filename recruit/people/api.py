@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from flask import Response, request
 from pydantic import BaseModel, Field, model_validator
 
 from recruit import permissions
 from recruit.core.api import Body, endpoint, parse_body
-from recruit.core.errors import Forbidden, InvalidCredentials
+from recruit.core.errors import Forbidden, InvalidCredentials, NotSignedIn
 from recruit.core.limits import mark_failed, sign_in_limited
 from recruit.extensions import db
-from recruit.people import operations
+from recruit.people import operations, sessions
 
 RoleName = Literal["admin", "hr", "panel_lead", "staff", "person_supported"]
 
@@ -87,6 +88,25 @@ def create_token():
 
 
 @endpoint(
+    "/tokens/current",
+    "DELETE",
+    summary="Revoke the bearer token this request is made with (sign out of the API)",
+    status=204,
+    auth=False,
+    errors=(401,),
+)
+def revoke_current_token():
+    scheme, _, plain = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not plain.strip():
+        raise NotSignedIn("Send the token to revoke as Authorization: Bearer TOKEN.")
+    if operations.user_for_token(plain.strip()) is None:
+        raise NotSignedIn("The token is missing, wrong or expired. Ask for a new one.")
+    operations.revoke_token(plain.strip())
+    db.session.commit()
+    return Response(status=204)
+
+
+@endpoint(
     "/users",
     "POST",
     summary="Add a person (admin, HR)",
@@ -98,6 +118,7 @@ def create_token():
 def create_user(user):
     if not permissions.can_create_user(user):
         raise Forbidden("Only admins and HR can add people.")
+    sessions.require_fresh()  # a page session only; bearer tokens are not asked
     body = parse_body(UserIn)
     created = operations.create_user(user, **body.model_dump())
     db.session.commit()

@@ -34,6 +34,15 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
+class ConfirmForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=256)],
+    )
+    submit = SubmitField("Confirm it is me", widget=GovSubmitInput())
+
+
 class PinForm(FlaskForm):
     pin = PasswordField(
         "Your PIN",

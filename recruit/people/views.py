@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from recruit import permissions
@@ -11,8 +11,9 @@ from recruit.core.errors import DomainError, Forbidden, InvalidCredentials, NotF
 from recruit.core.forms import apply_errors, safe_next
 from recruit.core.limits import mark_failed, sign_in_limited
 from recruit.extensions import db
-from recruit.people import operations
+from recruit.people import operations, sessions
 from recruit.people.forms import (
+    ConfirmForm,
     OpenTabletForm,
     PinForm,
     ResetPasswordForm,
@@ -41,12 +42,39 @@ def sign_in():
             form.form_errors.append(error.message)
         else:
             db.session.commit()
-            session.pop(TABLET_KEY, None)
-            login_user(user, remember=False)
+            sessions.start_session(user, by=sessions.PASSWORD)
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
     elif form.is_submitted():
         mark_failed()
     return render_template("people/sign_in.html", form=form)
+
+
+@people.route("/confirm-it-is-you", methods=["GET", "POST"])
+@login_required
+@sign_in_limited
+def confirm():
+    """Type the password again before an export or an admin action, then carry on."""
+    go_on = safe_next(request.args.get("next"), url_for("core.home"))
+    form = ConfirmForm()
+    has_password = current_user.password_hash is not None
+    if has_password and form.validate_on_submit():
+        try:
+            operations.authenticate_password(current_user.username, form.password.data)
+        except InvalidCredentials:
+            mark_failed()
+            form.password.errors = ["That password is not right. Please try again."]
+        else:
+            db.session.commit()
+            sessions.confirm_password_sign_in()
+            return redirect(go_on)
+    elif form.is_submitted():
+        mark_failed()
+    return render_template(
+        "people/confirm.html",
+        form=form,
+        has_password=has_password,
+        by_pin=session.get(sessions.SIGNED_IN_BY) == sessions.PIN,
+    )
 
 
 @people.post("/sign-out")
@@ -137,8 +165,7 @@ def tablet_pin(key: str, user_id: int):
             form.pin.errors = [error.message]
         else:
             db.session.commit()
-            logout_user()
-            login_user(person, remember=False)
+            sessions.start_session(person, by=sessions.PIN)
             session[TABLET_KEY] = key
             return redirect(url_for("core.home"))
     elif form.is_submitted():
@@ -151,6 +178,7 @@ def tablet_pin(key: str, user_id: int):
 def _require_people_admin() -> None:
     if not permissions.can_list_users(current_user):
         raise Forbidden("Only admins and HR can manage people.")
+    sessions.require_fresh()
 
 
 @people.get("/admin/users")

@@ -7,8 +7,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from recruit.core.forms import DayMonthYearField
 
 
 class VacancyForm(FlaskForm):
@@ -34,7 +36,7 @@ class VacancyForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Optional(), Length(max=5_000)],
     )
-    closes_on = DateField(
+    closes_on = DayMonthYearField(
         "Closing date",
         description="For example, 27 3 2027",
         format="%d %m %Y",
