@@ -159,6 +159,16 @@ involvement.vacancy_participation POST /vacancies/{A}/participation         200 
 involvement.person          GET    /involvement/people/{ps_id}              200 200 403 403 200 403 403 in
 involvement.mine            GET    /what-i-have-done                        200 200 200 200 200 200 200 in
 
+insights.page               GET    /insights                                200 200 403 403 403 403 403 in
+insights.csv_file           GET    /insights/shares-by-quarter.csv          200 200 403 403 403 403 403 in
+insights.user_service       GET    /admin/users/{ps_id}/service             200 200 403 403 403 403 403 in
+insights.user_service       POST   /admin/users/{ps_id}/service             302 302 403 403 403 403 403 in
+insights.appointment        GET    /appointments/{c_cand}                   200 200 200 200 403 403 403 in
+insights.appointment        POST   /appointments/{c_cand}                   403 422 422 422 403 403 403 in
+insights.check_in           GET    /check-ins/{check_in}                    403 403 403 403 200 403 403 in
+insights.check_in           POST   /check-ins/{check_in}                    403 403 403 403 422 403 403 in
+insights.our_year           GET    /our-year?service=Oakhaven               200 200 200 200 403 200 200 in
+
 api.openapi_json            GET    /api/v1/openapi.json                     200 200 200 200 200 200 200 200
 api.create_token            POST   /api/v1/tokens                           400 400 400 400 400 400 400 400
 api.revoke_current_token    DELETE /api/v1/tokens/current                   204 204 204 204 204 204 204 401
@@ -210,6 +220,8 @@ FRESH = {
     ("involvement.rates", "GET"), ("involvement.rates", "POST"),
     ("involvement.finance_file", "GET"), ("decisions.pack_file", "GET"),
     ("api.create_user", "POST"), ("api.put_rates", "PUT"),
+    ("insights.csv_file", "GET"),
+    ("insights.user_service", "GET"), ("insights.user_service", "POST"),
 }  # fmt: skip
 
 # What vacancy A holds that no one refused may ever be shown.
@@ -382,6 +394,65 @@ class World:
             took_part=took_part, ps_id=p["ps"].id, staff_id=p["staff"].id,
         )  # fmt: skip
         self._with_operations(a)
+        self._appointed(p)
+
+    def _appointed(self, p) -> None:
+        """Vacancy C, decided, with the same people on its panels as A: an appointment with
+        a check-in open for the person supported (co-evaluation)."""
+        from recruit.insights.models import CheckIn, CheckInInvitation, InvitationKind
+
+        closes = (date.today() + timedelta(days=30)).isoformat()
+        c = self.call(
+            "POST", "/vacancies", "hr",
+            {"title": "Days at Oakhaven", "service": "Oakhaven", "closes_on": closes,
+             "description": "Days"},
+        )["id"]  # fmt: skip
+        ps_panel = self.call(
+            "POST", f"/vacancies/{c}/panels", "hr",
+            {"name": "People we support", "kind": "people_supported", "weight": 60, "scale": 3},
+        )["id"]  # fmt: skip
+        staff_panel = self.call(
+            "POST", f"/vacancies/{c}/panels", "hr",
+            {"name": "Staff", "kind": "staff", "weight": 40, "scale": 5},
+        )["id"]  # fmt: skip
+        self.call(
+            "POST", f"/panels/{ps_panel}/members", "hr",
+            {"user_id": p["ps"].id, "supporter_id": p["supp"].id},
+        )  # fmt: skip
+        self.call("POST", f"/panels/{staff_panel}/members", "hr", {"user_id": p["lead"].id,
+                                                                    "role": "lead"})  # fmt: skip
+        self.call("POST", f"/panels/{staff_panel}/members", "hr", {"user_id": p["staff"].id})
+        self.call("POST", f"/vacancies/{c}/transitions", "hr", {"to": "co_design"})
+        quality = self.call("POST", f"/vacancies/{c}/qualities", "ps", {"text": "Patient"})["id"]
+        self.call("POST", f"/qualities/{quality}/review", "lead", {"status": "accepted"})
+        self.call("POST", f"/vacancies/{c}/transitions", "hr", {"to": "shortlisting"})
+        cand = self.call("POST", f"/vacancies/{c}/candidates", "hr", {"name": "Cora Day"})["id"]
+        for who in ("ps", "lead", "staff"):
+            self.call("POST", f"/vacancies/{c}/declarations", who,
+                      {"confidentiality": True, "conflicts": []})  # fmt: skip
+        self.call("POST", f"/vacancies/{c}/transitions", "hr", {"to": "interviewing"})
+        for who, value in (("ps", 3), ("lead", 5), ("staff", 5)):
+            self.call(
+                "PUT", f"/candidates/{cand}/scoresheet", who,
+                {"scores": [{"quality_id": quality, "value": value}], "submit": True},
+            )  # fmt: skip
+        self.call("POST", f"/vacancies/{c}/transitions", "hr", {"to": "deciding"})
+        self.call(
+            "POST", f"/vacancies/{c}/decisions", "lead",
+            {"candidate_id": cand, "outcome": "appoint", "rationale": "Patient and kind"},
+        )  # fmt: skip
+        self.call("POST", f"/vacancies/{c}/transitions", "hr", {"to": "decided"})
+        with self.app.app_context():
+            check_in = CheckIn(vacancy_id=c, candidate_id=cand, months=3)
+            db.session.add(check_in)
+            db.session.flush()
+            db.session.add(
+                CheckInInvitation(
+                    check_in_id=check_in.id, user_id=p["ps"].id, kind=InvitationKind.CHECK_IN
+                )
+            )
+            db.session.commit()
+            self.ids.update(C=c, c_cand=cand, check_in=check_in.id)
 
     def _book_interviews(self, vacancy_id: int, candidates: list[int], panels: list[int]) -> None:
         """Interviews can be booked only before deciding: one for each cell that cancels."""
@@ -559,7 +630,7 @@ def test_access_matrix(app, matrix):
                 leaks += [f"{row.endpoint} as {role}: {s!r}" for s in SECRETS if s in body]
             else:
                 shown |= {s for s in SECRETS if s in body}
-    assert cells == len(ROWS) * len(ROLES) == 1096
+    assert cells == len(ROWS) * len(ROLES) == 1168
     assert not wrong, "\n".join(wrong)
     assert not leaks, "\n".join(leaks)
     assert shown == set(SECRETS), "each secret is shown to someone allowed, so the check bites"

@@ -22,6 +22,7 @@ from recruit.extensions import db
 from recruit.insights import figures, operations
 from recruit.insights.models import GOING_LABELS, OUTCOME_LABELS, InvitationKind
 from recruit.people.models import Role, User
+from recruit.people.sessions import require_fresh
 from recruit.qualities.models import Quality
 from recruit.scoring.views import NOT_SURE, SCALES, choice_for
 
@@ -262,6 +263,7 @@ def appointment(candidate_id: int):
 def user_service(user_id: int):
     if not permissions.can_set_service(current_user):
         raise Forbidden("Only HR and admins set someone's service.")
+    require_fresh()  # an admin page, like the rest of /admin/
     user = db.session.get(User, user_id)
     if user is None or user.role != Role.PERSON_SUPPORTED:
         from recruit.core.errors import NotFound
@@ -471,6 +473,7 @@ def csv_file(name: str):
 
     if not permissions.can_see_insights(current_user):
         raise Forbidden("Only HR and admins see the organisation's insights.")
+    require_fresh()  # an export
     filters, problems = _filters()
     if problems:
         from recruit.core.errors import ValidationFailed
