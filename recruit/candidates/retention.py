@@ -8,10 +8,11 @@ import re
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from recruit.candidates.models import Candidate, InterviewSlot, ShortlistView
 from recruit.core import audit
+from recruit.core.audit import AuditRecord
 from recruit.core.organisation import policy
 from recruit.core.time import utcnow
 from recruit.decisions.models import Decision
@@ -21,6 +22,7 @@ from recruit.scoring.models import Scoresheet
 from recruit.vacancies.models import Status, Vacancy
 
 ERASED_NAME = "Erased candidate"
+COMMENTS = frozenset({"comment"})
 GENERATED_ALIAS = re.compile(r"^Candidate [A-Z]+$")
 
 
@@ -73,11 +75,41 @@ def erase_candidate(actor: User | None, candidate: Candidate, *, reason: str) ->
         decision.rationale = _scrub(decision.rationale, identifiers)
         decision.override_reason = _scrub(decision.override_reason, identifiers)
     db.session.flush()
-    audit.record(
-        "candidate.erased",
-        candidate,
+    _erase_from_trail(actor, candidate, identifiers, reason)
+
+
+def _erase_from_trail(
+    actor: User | None, candidate: Candidate, identifiers: list[str], reason: str
+) -> None:
+    """Scrub the candidate's name from the vacancy's audit trail and the comments about them
+    from their scoresheets' records; the chain stays whole and the erasure is audited."""
+    sheets = set(
+        db.session.scalars(select(Scoresheet.id).where(Scoresheet.candidate_id == candidate.id))
+    )
+    records = db.session.scalars(
+        select(AuditRecord)
+        .where(
+            or_(
+                AuditRecord.vacancy_id == candidate.vacancy_id,
+                (AuditRecord.subject_type == "Candidate")
+                & (AuditRecord.subject_id == candidate.id),
+            )
+        )
+        .order_by(AuditRecord.seq)
+    ).all()
+
+    def blank(entry: AuditRecord) -> frozenset[str]:
+        about_them = entry.subject_type == "Scoresheet" and entry.subject_id in sheets
+        return COMMENTS if about_them else frozenset()
+
+    audit.erase_from_trail(
+        records,
+        lambda value: _scrub(value, identifiers),
+        blank=blank,
+        action="candidate.erased",
+        subject=candidate,
         actor=actor,
-        after={"reason": reason, "alias": candidate.alias},
+        after={"reason": _scrub(reason, identifiers), "alias": candidate.alias},
     )
 
 

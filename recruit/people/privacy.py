@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+import re
+
+from sqlalchemy import Text, cast, or_, select
 
 from recruit.core import audit
 from recruit.core.audit import AuditRecord
@@ -134,6 +137,11 @@ def erase_person(actor: User, user: User, *, reason: str) -> None:
         raise Conflict("You cannot erase your own account.")
     if user.role == Role.ADMIN and actor.role != Role.ADMIN:
         raise Conflict("Only an admin can erase an admin.")
+    identifiers = sorted(
+        {x for x in (user.username, user.display_name, user.email) if x and len(x) > 1},
+        key=len,
+        reverse=True,
+    )
     user.username = f"erased-{user.id}"
     user.display_name = "Former member"
     user.email = None
@@ -153,4 +161,47 @@ def erase_person(actor: User, user: User, *, reason: str) -> None:
         db.session.execute(table.update().where(table.c.user_id == user.id).values(comment=""))
     user.service = None
     db.session.flush()
-    audit.record("user.erased", user, actor=actor, after={"reason": reason})
+    _erase_from_trail(actor, user, identifiers, reason)
+
+
+def _scrub(text: str, identifiers: list[str]) -> str:
+    for word in identifiers:
+        text = re.sub(re.escape(word), "[erased]", text, flags=re.IGNORECASE)
+    return text
+
+
+def _erase_from_trail(actor: User, user: User, identifiers: list[str], reason: str) -> None:
+    """Scrub the person's names and address from the audit trail and their comments from
+    their scoresheets' records; the chain stays whole and the erasure is audited."""
+    sheets = set(db.session.scalars(select(Scoresheet.id).where(Scoresheet.user_id == user.id)))
+    mentions = []
+    for word in identifiers:
+        for form in {word, json.dumps(word)[1:-1]}:
+            pattern = "%" + form.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            for column in (AuditRecord.before, AuditRecord.after):
+                mentions.append(cast(column, Text).ilike(pattern, escape="\\"))
+    records = db.session.scalars(
+        select(AuditRecord)
+        .where(
+            or_(
+                (AuditRecord.subject_type == "User") & (AuditRecord.subject_id == user.id),
+                (AuditRecord.subject_type == "Scoresheet") & AuditRecord.subject_id.in_(sheets),
+                *mentions,
+            )
+        )
+        .order_by(AuditRecord.seq)
+    ).all()
+
+    def blank(entry: AuditRecord) -> frozenset[str]:
+        theirs = entry.subject_type == "Scoresheet" and entry.subject_id in sheets
+        return frozenset({"comment"}) if theirs else frozenset()
+
+    audit.erase_from_trail(
+        records,
+        lambda value: _scrub(value, identifiers),
+        blank=blank,
+        action="user.erased",
+        subject=user,
+        actor=actor,
+        after={"reason": _scrub(reason, identifiers)},
+    )
