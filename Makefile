@@ -10,13 +10,14 @@ STAMP := $(VENV)/.install-stamp
 ASSETS := recruit/static/dist/app.css
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint audit format bench clean
 
 install: $(STAMP) $(ASSETS)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip $(QUIET_PIP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt setuptools $(QUIET_PIP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]' $(QUIET_PIP)
 	@touch $(STAMP)
 
@@ -38,7 +39,12 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python .ci/audit_dependencies.py
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities in the installed packages (pip-audit); fails on any.
+audit: install
+	$(BIN)/python .ci/audit_dependencies.py
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

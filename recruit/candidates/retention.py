@@ -36,7 +36,7 @@ def _identifiers(candidate: Candidate) -> list[str]:
 
 def _scrub(text: str, identifiers: list[str]) -> str:
     for word in identifiers:
-        text = re.sub(re.escape(word), "[erased]", text, flags=re.IGNORECASE)
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", "[erased]", text, flags=re.IGNORECASE)
     return text
 
 

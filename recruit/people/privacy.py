@@ -166,7 +166,7 @@ def erase_person(actor: User, user: User, *, reason: str) -> None:
 
 def _scrub(text: str, identifiers: list[str]) -> str:
     for word in identifiers:
-        text = re.sub(re.escape(word), "[erased]", text, flags=re.IGNORECASE)
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", "[erased]", text, flags=re.IGNORECASE)
     return text
 
 
