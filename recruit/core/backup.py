@@ -121,7 +121,7 @@ def backup(path: Path) -> Summary:
             gzip.GzipFile(fileobj=raw, mode="wb") as zipped,
             db.engine.connect() as connection,
         ):
-            stream = _text(zipped)
+            stream = _TextLines(zipped)
             _snapshot(connection)
             revision = database_revision(connection)
             if revision is None:
@@ -164,7 +164,7 @@ def backup(path: Path) -> Summary:
     return summary
 
 
-class _text:
+class _TextLines:
     """Text lines onto a binary stream, without TextIOWrapper closing it."""
 
     def __init__(self, binary: IO[bytes]) -> None:
@@ -250,10 +250,11 @@ def restore(path: Path, *, force: bool = False) -> Summary:
     with db.engine.begin() as connection:
         held = _rows_held(connection)
         if held and not force:
-            counts = ", ".join(f"{n} in {name}" for name, n in held.items())
+            biggest = sorted(held.items(), key=lambda item: -item[1])[:3]
+            counts = ", ".join(f"{n} in {name}" for name, n in biggest)
             raise BackupRefused(
-                f"The database already holds data ({counts}). Restoring would replace all "
-                "of it: add --force if that is what you want."
+                f"The database already holds data ({sum(held.values())} rows, {counts}, ...). "
+                "Restoring would replace all of it: add --force if that is what you want."
             )
         with audit.guards_lifted(connection):
             for table in reversed(_tables()):
