@@ -366,7 +366,7 @@ def test_the_migration_chains_the_records_already_there(backend, redis_server, t
     app = build_app(url, redis_server.url)
     try:
         with app.app_context():
-            upgrade(revision="0008")
+            upgrade(revision="0009_insights")  # the revision before the chain
             table = AuditRecord.__table__
             for n in range(5):
                 db.session.execute(

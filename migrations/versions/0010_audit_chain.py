@@ -1,7 +1,7 @@
 """audit chain: an append-only, hash-chained audit trail
 
-Revision ID: 0009_audit_chain
-Revises: 0008
+Revision ID: 0010_audit_chain
+Revises: 0009_insights
 Create Date: 2026-12-02 05:00:00
 
 Existing records are chained in the order they were written (by id), their hashes filled
@@ -16,8 +16,8 @@ from recruit.core.time import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
-revision = "0009_audit_chain"
-down_revision = "0008"
+revision = "0010_audit_chain"
+down_revision = "0009_insights"
 branch_labels = None
 depends_on = None
 
