@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 
 from recruit.candidates.models import Candidate, CandidateStatus
 from recruit.extensions import db
@@ -199,8 +199,16 @@ def combine(
     return results
 
 
+def mean_normalised(total: int | None, count: int, scale: int) -> float | None:
+    """The mean of n over `count` answers adding up to `total`, as one division of integers:
+    mean(100·(v − 1)/(S − 1)) = 100·(Σv − count) / (count·(S − 1)). None if all "not sure"."""
+    if not count:
+        return None
+    return 100 * (int(total) - count) / (count * (scale - 1))
+
+
 def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateResult]]:
-    """Gather the rows for `combine` in five queries."""
+    """Gather the rows for `combine` in four queries, whatever the vacancy's size."""
     panels = [
         PanelInfo(p.id, p.name, p.kind, float(p.weight), p.scale)
         for p in db.session.execute(
@@ -222,19 +230,18 @@ def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateRe
             .order_by(Candidate.id)
         ).all()
     ]
-    normalised = case(
-        (Score.value.is_not(None), 100.0 * (Score.value - 1) / (Panel.scale - 1)), else_=None
-    )
+    # Integer sums and counts per sheet: the database adds integers (cheap), and the one
+    # division happens here, exactly (see member_score).
     sheet_rows = db.session.execute(
         select(
             Scoresheet.candidate_id,
             Scoresheet.panel_id,
             Scoresheet.user_id,
-            func.avg(normalised),
+            func.sum(Score.value),
+            func.count(Score.value),
             Scoresheet.would_work_with,
             User.role,
         )
-        .join(Panel, Panel.id == Scoresheet.panel_id)
         .join(User, User.id == Scoresheet.user_id)
         .outerjoin(Score, Score.scoresheet_id == Scoresheet.id)
         .where(Scoresheet.vacancy_id == vacancy.id, Scoresheet.status == SUBMITTED)
@@ -247,34 +254,37 @@ def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateRe
             User.role,
         )
     ).all()
+    scale = {p.id: p.scale for p in panels}
     sheets = [
         Sheet(
             candidate_id=row[0],
             panel_id=row[1],
             user_id=row[2],
-            member_score=float(row[3]) if row[3] is not None else None,
-            would_work_with=row[4],
-            by_person_supported=row[5] == Role.PERSON_SUPPORTED,
+            member_score=mean_normalised(row[3], row[4], scale[row[1]]),
+            would_work_with=row[5],
+            by_person_supported=row[6] == Role.PERSON_SUPPORTED,
         )
         for row in sheet_rows
     ]
-    members = db.session.execute(
-        select(PanelMember.panel_id, PanelMember.user_id).where(
-            PanelMember.vacancy_id == vacancy.id
-        )
-    ).all()
+    # Who may score whom, in one query: every member, with the conflicts of their latest
+    # declaration (a member without any has one row with no candidate).
     latest = (
         select(func.max(Declaration.id))
         .where(Declaration.vacancy_id == vacancy.id)
         .group_by(Declaration.user_id)
     )
-    conflicts = set(
-        db.session.execute(
-            select(Declaration.user_id, DeclaredConflict.candidate_id)
-            .join(DeclaredConflict, DeclaredConflict.declaration_id == Declaration.id)
-            .where(and_(Declaration.id.in_(latest)))
-        ).all()
-    )
+    seats = db.session.execute(
+        select(PanelMember.panel_id, PanelMember.user_id, DeclaredConflict.candidate_id)
+        .select_from(PanelMember)
+        .outerjoin(
+            Declaration,
+            and_(Declaration.user_id == PanelMember.user_id, Declaration.id.in_(latest)),
+        )
+        .outerjoin(DeclaredConflict, DeclaredConflict.declaration_id == Declaration.id)
+        .where(PanelMember.vacancy_id == vacancy.id)
+    ).all()
+    members = {(panel_id, user_id) for panel_id, user_id, _ in seats}
+    conflicts = {(user_id, candidate_id) for _, user_id, candidate_id in seats if candidate_id}
     expected: dict[tuple[int, int], int] = {}
     for candidate_id, _ in candidates:
         for panel_id, user_id in members:
@@ -285,17 +295,21 @@ def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateRe
 
 def quality_breakdown(vacancy: Vacancy) -> dict[tuple[int, int, int], float]:
     """Mean normalised score per (candidate, panel, quality), submitted sheets only: one query."""
-    normalised = case(
-        (Score.value.is_not(None), 100.0 * (Score.value - 1) / (Panel.scale - 1)), else_=None
-    )
     rows = db.session.execute(
-        select(Scoresheet.candidate_id, Scoresheet.panel_id, Score.quality_id, func.avg(normalised))
+        select(
+            Scoresheet.candidate_id,
+            Scoresheet.panel_id,
+            Score.quality_id,
+            func.sum(Score.value),
+            func.count(Score.value),
+            Panel.scale,
+        )
         .join(Panel, Panel.id == Scoresheet.panel_id)
         .join(Score, Score.scoresheet_id == Scoresheet.id)
         .where(Scoresheet.vacancy_id == vacancy.id, Scoresheet.status == SUBMITTED)
-        .group_by(Scoresheet.candidate_id, Scoresheet.panel_id, Score.quality_id)
+        .group_by(Scoresheet.candidate_id, Scoresheet.panel_id, Score.quality_id, Panel.scale)
     ).all()
-    return {(c, p, q): float(v) for c, p, q, v in rows if v is not None}
+    return {(c, p, q): mean_normalised(total, n, scale) for c, p, q, total, n, scale in rows if n}
 
 
 def submitted_comments(vacancy: Vacancy) -> dict[int, list[tuple[int, str]]]:

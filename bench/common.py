@@ -1,0 +1,310 @@
+"""What every benchmark needs: a database, Redis, gunicorn as in production, timing helpers,
+the machine's description and peak memory of the processes it started.
+
+The real parts come from tests/support/servers.py (the same PostgreSQL cluster and Redis the
+tests start), so a benchmark runs wherever the tests run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from tests.support import servers
+
+ROOT = servers.ROOT
+VENV_BIN = Path(sys.executable).parent
+LOGS = ROOT / "bench" / "results" / "logs"
+SECRET = "bench-only-secret-key"  # noqa: S105 - a throwaway server on 127.0.0.1
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# --- the machine ---------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    """What the figures were taken on, and how busy the machine was while they were."""
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            mem_kb = int(line.split()[1])
+    pg = "absent"
+    try:
+        with servers._pg_connect() as conn:
+            pg = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001 - only a description
+        pg = "not running"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def describe_machine(info: dict) -> str:
+    return (
+        f"{info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB, Linux {info['kernel']}, "
+        f"Python {info['python']}, PostgreSQL {info['postgresql']}; "
+        f"load average {info['load_average'][0]} (1 min) at the start"
+    )
+
+
+# --- databases -----------------------------------------------------------------------------
+
+
+def postgres_database(name: str) -> str:
+    """A fresh, migrated PostgreSQL database (dropped first if a previous run left it)."""
+    if servers.ensure_postgres() is None:
+        raise SystemExit("PostgreSQL is not installed: apt-get install postgresql")
+    url = servers.create_pg_database(name)
+    migrate(url)
+    return url
+
+
+def sqlite_database(name: str) -> str:
+    folder = ROOT / "bench" / "results" / "db"
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{folder / name}.db{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{folder / name}.db"
+    migrate(url)
+    return url
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        servers.drop_pg_database(url.rsplit("/", 1)[1])
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
+def migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    from recruit import create_app
+    from recruit.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+# --- peak memory ---------------------------------------------------------------------------
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def children(pid: int) -> list[int]:
+    try:
+        found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(p) for p in found]
+
+
+# --- gunicorn as in production -------------------------------------------------------------
+
+
+@dataclass
+class Web:
+    """`gunicorn wsgi:app` with the production settings (config/Procfile: 2 sync workers)."""
+
+    database_url: str
+    redis_url: str
+    workers: int = field(default_factory=lambda: env_int("BENCH_WEB_WORKERS", 2))
+    port: int = field(default_factory=servers.free_port)
+    process: subprocess.Popen | None = None
+    peak_worker_rss_mb: float = 0.0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Web:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "RECRUIT_ENV": "production",
+            "SECRET_KEY": SECRET,
+            "RECRUIT_FORCE_HTTPS": "0",  # plain HTTP on 127.0.0.1; TLS ends at the proxy
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "SMTP_URL": "",
+        }
+        self._log = open(LOGS / f"gunicorn-{self.port}.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}"]
+            + ["--workers", str(self.workers), "--backlog", "2048", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+        def up() -> bool:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped; see {self._log.name}")
+            try:
+                return requests.get(self.url + "/livez", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+
+        servers.wait_for(up, timeout=60, what="gunicorn")
+        # Every worker imports the app before serving; ask a few times so that all are warm.
+        for _ in range(self.workers * 4):
+            requests.get(self.url + "/livez", timeout=5)
+        return self
+
+    def worker_pids(self) -> list[int]:
+        return children(self.process.pid) if self.process else []
+
+    def sample_rss(self) -> float:
+        peaks = [peak_rss_mb(pid) or 0.0 for pid in self.worker_pids()]
+        self.peak_worker_rss_mb = max([self.peak_worker_rss_mb, *peaks])
+        return self.peak_worker_rss_mb
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.sample_rss()
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+        self._log.close()
+
+
+class Redis:
+    """A Redis of the bench's own, as the tests start one."""
+
+    def __enter__(self) -> servers.RedisServer:
+        self.server = servers.RedisServer(servers.free_port()).start()
+        return self.server
+
+    def __exit__(self, *exc) -> None:
+        self.server.stop()
+
+
+# --- HTTP helpers --------------------------------------------------------------------------
+
+
+def token(base_url: str, username: str, *, password: str | None = None, pin: str | None = None):
+    body = {"username": username}
+    body["password" if password else "pin"] = password or pin
+    answer = requests.post(base_url + "/api/v1/tokens", json=body, timeout=60)
+    answer.raise_for_status()
+    return answer.json()["token"]
+
+
+def page_session(base_url: str, username: str, password: str) -> requests.Session:
+    """Sign in through the sign-in page. The production cookie is Secure, which a client
+    keeps off plain HTTP, so the session cookie is passed on by hand (127.0.0.1 only)."""
+    import re
+
+    session = requests.Session()
+    page = session.get(base_url + "/sign-in", timeout=30)
+    csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page.text)
+    cookie = page.cookies.get("session") or session.cookies.get("session")
+    answer = session.post(
+        base_url + "/sign-in",
+        data={"csrf_token": csrf.group(1), "username": username, "password": password},
+        headers={"Cookie": f"session={cookie}"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    if answer.status_code != 302:
+        raise RuntimeError(f"sign-in failed: {answer.status_code} {answer.text[:300]}")
+    session.headers["Cookie"] = f"session={answer.cookies.get('session')}"
+    session.cookies.clear()
+    return session
+
+
+# --- timing --------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+def time_calls(call: Callable[[], object], repeat: int, warmup: int = 3) -> dict:
+    """Median, p95 and best of `repeat` calls, in milliseconds, after `warmup` calls."""
+    for _ in range(warmup):
+        call()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(percentile(samples, 95), 2),
+        "min_ms": round(min(samples), 2),
+        "n": repeat,
+    }
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+def table(rows: Iterable[Iterable[object]], header: Iterable[str]) -> str:
+    """A plain text table for the terminal."""
+    rows = [[str(c) for c in row] for row in rows]
+    header = [str(h) for h in header]
+    widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=False)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(out)
+
+
+def save(results: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
