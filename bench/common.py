@@ -110,15 +110,17 @@ def drop_database(url: str) -> None:
 
 
 def migrate(url: str) -> None:
-    from flask_migrate import upgrade
-
-    from recruit import create_app
-    from recruit.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
+    """The operator's own command: `flask --app wsgi init-db`."""
+    done = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", "init-db"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "RECRUIT_ENV": "testing"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"init-db failed:\n{done.stdout}\n{done.stderr}")
 
 
 # --- peak memory ---------------------------------------------------------------------------

@@ -137,9 +137,8 @@ def run_backend(backend: str, redis_url: str, hashes) -> dict:
         queries = count_queries(url, redis_url, day)
         web = common.Web(url, redis_url).start()
         try:
-            bearer = {
-                "Authorization": f"Bearer {common.token(web.url, day.hr_username, password=seed.PASSWORD)}"
-            }
+            hr_token = common.token(web.url, day.hr_username, password=seed.PASSWORD)
+            bearer = {"Authorization": f"Bearer {hr_token}"}
             import requests
 
             api = requests.Session()

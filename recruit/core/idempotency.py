@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Response, jsonify, request
-from sqlalchemy import JSON, ForeignKey, String, delete, select
+from sqlalchemy import JSON, ForeignKey, String, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,19 +61,8 @@ def run_once(user, handler: Callable[[], tuple[dict, int]]) -> Response | tuple[
     if len(key) > 200:
         raise ValidationFailed(fields={"Idempotency-Key": ["Use a key of at most 200 characters."]})
     fingerprint = _fingerprint()
-    existing = db.session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key
-        )
-    )
-    if existing is not None:
-        return _replay(existing, fingerprint)
-    record = IdempotencyRecord(user_id=user.id, key=key, request_hash=fingerprint)
-    db.session.add(record)
-    try:
-        db.session.commit()  # claim the key before doing the work, so retries see it
-    except IntegrityError:
-        db.session.rollback()
+    record_id = _claim(user.id, key, fingerprint)
+    if record_id is None:
         existing = db.session.scalar(
             select(IdempotencyRecord).where(
                 IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key
@@ -82,7 +71,6 @@ def run_once(user, handler: Callable[[], tuple[dict, int]]) -> Response | tuple[
         if existing is None:
             raise Conflict("The same request is being processed. Try again in a moment.") from None
         return _replay(existing, fingerprint)
-    record_id = record.id
     try:
         body, status = handler()
     except DomainError as error:
@@ -94,12 +82,33 @@ def run_once(user, handler: Callable[[], tuple[dict, int]]) -> Response | tuple[
         db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))
         db.session.commit()
         raise
-    record = db.session.get(IdempotencyRecord, record_id)
-    record.state = DONE
-    record.response_status = status
-    record.response_body = body
+    db.session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == record_id)
+        .values(state=DONE, response_status=status, response_body=body)
+    )
     db.session.commit()
     return jsonify(body), status
+
+
+def _claim(user_id: int, key: str, fingerprint: str) -> int | None:
+    """Take the key in a transaction of its own, committed at once so that a retry sees it,
+    without ending the request's transaction (so nothing it loaded has to be loaded again).
+    None when the key is already taken."""
+    try:
+        with db.engine.begin() as connection:
+            done = connection.execute(
+                insert(IdempotencyRecord).values(
+                    user_id=user_id,
+                    key=key,
+                    request_hash=fingerprint,
+                    state=PROCESSING,
+                    created_at=utcnow(),
+                )
+            )
+            return done.inserted_primary_key[0]
+    except IntegrityError:
+        return None
 
 
 def _settle_error(record_id: int, error: DomainError) -> None:

@@ -255,6 +255,7 @@ def declare(
     )
     db.session.add(declaration)
     db.session.flush()
+    g.pop("declared", None)
     audit.record(
         "declaration.made",
         declaration,
@@ -271,6 +272,26 @@ def current_declaration(user_id: int, vacancy_id: int) -> Declaration | None:
         .order_by(Declaration.id.desc())
         .limit(1)
     )
+
+
+def declared(user_id: int, vacancy_id: int) -> tuple[bool, set[int]]:
+    """Whether the member has declared for this vacancy, and the candidates their latest
+    declaration says they know: one query, kept for the request (a scoresheet asks twice)."""
+    cache = g.setdefault("declared", {})
+    key = (user_id, vacancy_id)
+    if key not in cache:
+        latest = (
+            select(func.max(Declaration.id))
+            .where(Declaration.vacancy_id == vacancy_id, Declaration.user_id == user_id)
+            .scalar_subquery()
+        )
+        rows = db.session.execute(
+            select(Declaration.id, DeclaredConflict.candidate_id)
+            .outerjoin(DeclaredConflict, DeclaredConflict.declaration_id == Declaration.id)
+            .where(Declaration.id == latest)
+        ).all()
+        cache[key] = (bool(rows), {c for _, c in rows if c is not None})
+    return cache[key]
 
 
 def conflicted_candidate_ids(user_id: int, vacancy_id: int) -> set[int]:

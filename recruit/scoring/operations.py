@@ -15,7 +15,7 @@ from recruit.core.errors import Conflict, Forbidden, ValidationFailed
 from recruit.core.time import utcnow
 from recruit.extensions import db
 from recruit.panels.models import Panel, PanelMember
-from recruit.panels.operations import conflicted_candidate_ids, current_declaration, membership
+from recruit.panels.operations import declared, membership
 from recruit.people.models import User
 from recruit.qualities.models import Quality, QualityStatus
 from recruit.scoring.models import DRAFT, SUBMITTED, WOULD_WORK_WITH, Score, Scoresheet
@@ -39,12 +39,13 @@ def seat_for_scoring(user: User, candidate: Candidate, vacancy: Vacancy) -> Pane
     seat = membership(user, vacancy.id)
     if seat is None:
         raise Forbidden("Only members of this vacancy's panels can score its candidates.")
-    if current_declaration(user.id, vacancy.id) is None:
+    has_declared, conflicts = declared(user.id, vacancy.id)
+    if not has_declared:
         raise Forbidden(
             "Please agree to keep things private and say if you know any candidate first.",
             code="declaration_required",
         )
-    if candidate.id in conflicted_candidate_ids(user.id, vacancy.id):
+    if candidate.id in conflicts:
         raise Forbidden(
             "You said you know this candidate, so you do not score them.",
             code="conflict_of_interest",
@@ -157,9 +158,9 @@ def save_scoresheet(
             user_id=user.id,
             status=DRAFT,
             comment="",
+            scores=[],  # a new sheet has no answers yet: nothing to load
         )
         db.session.add(sheet)
-        db.session.flush()
     before = describe(sheet)
     existing = {s.quality_id: s for s in sheet.scores}
     for quality_id, value in values.items():
