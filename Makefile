@@ -46,6 +46,17 @@ test: install
 audit: install
 	$(BIN)/python .ci/audit_dependencies.py
 
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]' $(QUIET_PIP)
+	@touch $(BENCH_STAMP)
+
+# Figures, not tests: see docs/performance.md. Starts its own PostgreSQL databases, Redis,
+# gunicorn, Celery workers and SMTP sink, and removes them afterwards.
+bench: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.run
+
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 

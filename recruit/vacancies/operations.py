@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
@@ -191,3 +192,113 @@ def overview(vacancy: Vacancy) -> dict:
         "qualities": dict(qualities),
         "candidates": dict(candidates),
     }
+
+
+# --- the dashboard and the filtered list ---------------------------------------------------
+
+DASHBOARD_ROWS = 25  # vacancies shown per stage on the dashboard; the rest one click away
+PAGE_SIZE = 50
+
+
+@dataclass
+class Filters:
+    """What HR narrows the list down to: a stage, a service, words in the job title."""
+
+    stage: Status | None = None
+    service: str = ""
+    words: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        stage = args.get("stage", "")
+        try:
+            page = max(1, min(int(args.get("page", "1")), 100_000))
+        except ValueError:
+            page = 1
+        return cls(
+            stage=Status(stage) if stage in {s.value for s in Status} else None,
+            service=(args.get("service") or "").strip()[:200],
+            words=(args.get("q") or "").strip()[:200],
+            page=page,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.stage or self.service or self.words)
+
+    def args(self, **changes) -> dict:
+        values = {"stage": self.stage.value if self.stage else "", "service": self.service}
+        values |= {"q": self.words, **changes}
+        return {k: v for k, v in values.items() if v not in ("", None, 1)}
+
+
+def _where(query, filters: Filters, member: User | None):
+    from recruit.panels.models import PanelMember
+
+    if member is not None:
+        query = query.where(
+            Vacancy.id.in_(select(PanelMember.vacancy_id).where(PanelMember.user_id == member.id))
+        )
+    if filters.stage:
+        query = query.where(Vacancy.status == filters.stage)
+    if filters.service:
+        query = query.where(Vacancy.service == filters.service)
+    if filters.words:
+        query = query.where(
+            func.lower(Vacancy.title).contains(filters.words.lower(), autoescape=True)
+        )
+    return query
+
+
+def dashboard(
+    filters: Filters, member: User | None = None, per_stage: int = DASHBOARD_ROWS
+) -> dict[Status, tuple[int, list[Vacancy]]]:
+    """For each stage: how many vacancies match, and the first few by closing date. Two
+    queries, however many vacancies the organisation has."""
+    counts = dict(
+        db.session.execute(
+            _where(select(Vacancy.status, func.count(Vacancy.id)), filters, member).group_by(
+                Vacancy.status
+            )
+        ).all()
+    )
+    position = (
+        func.row_number()
+        .over(partition_by=Vacancy.status, order_by=(Vacancy.closes_on, Vacancy.id))
+        .label("position")
+    )
+    ranked = _where(select(Vacancy.id, position), filters, member).subquery()
+    rows = db.session.scalars(
+        select(Vacancy)
+        .join(ranked, ranked.c.id == Vacancy.id)
+        .where(ranked.c.position <= per_stage)
+        .order_by(Vacancy.closes_on, Vacancy.id)
+    ).all()
+    stages: dict[Status, tuple[int, list[Vacancy]]] = {
+        status: (counts.get(status, 0), []) for status in Status
+    }
+    for vacancy in rows:
+        stages[Status(vacancy.status)][1].append(vacancy)
+    return stages
+
+
+def vacancy_page(filters: Filters, member: User | None = None) -> tuple[int, list[Vacancy]]:
+    """One page of the vacancies that match, by closing date, and how many match in all."""
+    total = db.session.scalar(_where(select(func.count(Vacancy.id)), filters, member)) or 0
+    rows = db.session.scalars(
+        _where(select(Vacancy), filters, member)
+        .order_by(Vacancy.closes_on, Vacancy.id)
+        .limit(PAGE_SIZE)
+        .offset((filters.page - 1) * PAGE_SIZE)
+    ).all()
+    return total, list(rows)
+
+
+def services(member: User | None = None) -> list[str]:
+    """The services vacancies have been for, for the filter's choices."""
+    return list(
+        db.session.scalars(
+            _where(select(Vacancy.service).distinct(), Filters(), member).order_by(Vacancy.service)
+        ).all()
+    )

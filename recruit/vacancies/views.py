@@ -27,11 +27,39 @@ def vacancy_for(vacancy_id: int, allowed=permissions.can_view_vacancy) -> Vacanc
 @vacancies.get("/vacancies")
 @login_required
 def dashboard():
-    if permissions.is_hr(current_user):
-        stages = operations.vacancies_by_stage()
-    else:
-        stages = operations.vacancies_by_stage(member=current_user)
-    return render_template("vacancies/dashboard.html", stages=stages, Status=Status)
+    """Every stage with its count and first vacancies; with a stage chosen, a page of them."""
+    member = None if permissions.is_hr(current_user) else current_user
+    filters = operations.Filters.from_args(request.args)
+    context = {"filters": filters, "services": operations.services(member), "Status": Status}
+    if filters.stage:
+        total, rows = operations.vacancy_page(filters, member)
+        pages = max(1, -(-total // operations.PAGE_SIZE))
+        return render_template(
+            "vacancies/dashboard.html",
+            stages={filters.stage: (total, rows)},
+            page=filters.page,
+            pages=pages,
+            **context,
+        )
+    return render_template(
+        "vacancies/dashboard.html",
+        stages=operations.dashboard(filters, member),
+        page=None,
+        pages=1,
+        **context,
+    )
+
+
+@vacancies.get("/vacancies/report")
+@login_required
+def report():
+    """The co-production report for HR and admins: counts only, no one's details."""
+    from recruit.vacancies.report import coproduction_report
+
+    if not permissions.can_see_report(current_user):
+        raise Forbidden("Only HR and admins can see the co-production report.")
+    total, services = coproduction_report()
+    return render_template("vacancies/report.html", total=total, services=services)
 
 
 @vacancies.route("/vacancies/new", methods=["GET", "POST"])

@@ -38,30 +38,38 @@ def _ready(stale):
     )
 
 
-def _take(message_id: int, stale) -> bool:
-    """Mark one message as handed over, if no other dispatcher or worker got there first."""
-    taken = db.session.execute(
+def _take(message_ids: list[int], stale) -> list[int]:
+    """Mark the messages as handed over in one statement; returns the ids this dispatcher
+    won (a message another dispatcher or a worker got to first is left out)."""
+    if not message_ids:
+        return []
+    taken = db.session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, _ready(stale))
+        .where(OutboxMessage.id.in_(message_ids), _ready(stale))
         .values(status=QUEUED, queued_at=utcnow())
+        .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    return taken == 1
+    ).all()
+    return sorted(taken)
 
 
 def dispatch_pending(limit: int = 500) -> int:
     """Publish each ready message's task once; return how many this call published."""
     celery = current_app.extensions["celery"]
     stale = utcnow() - requeue_after()
+    # Lock the rows in id order, skipping any another dispatcher holds (PostgreSQL; SQLite
+    # writes one at a time anyway), so concurrent dispatchers take disjoint sets and never
+    # wait on or deadlock with each other; then take them all in one UPDATE.
     candidates = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.task)
         .where(_ready(stale))
         .order_by(OutboxMessage.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
-    # Take them (in id order, so concurrent dispatchers never deadlock), then commit
-    # before publishing: a worker that gets a task must find its message taken.
-    taken = [(message_id, task) for message_id, task in candidates if _take(message_id, stale)]
+    tasks = dict(candidates)
+    # Commit before publishing: a worker that gets a task must find its message taken.
+    taken = [(message_id, tasks[message_id]) for message_id in _take(list(tasks), stale)]
     db.session.commit()
     for sent, (message_id, task) in enumerate(taken):
         try:
