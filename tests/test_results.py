@@ -233,8 +233,8 @@ def test_results_take_the_same_few_queries_however_many_candidates(app, scored):
         assert len(statements) == few
     finally:
         stop()
-    # token lookup, memberships and the vacancy, then five queries for the results
-    assert few <= 10
+    # token lookup and the vacancy, then four queries for the results
+    assert few <= 6
 
 
 # --- decisions ------------------------------------------------------------------------------------
