@@ -18,17 +18,20 @@ MEMBERS = common.env_int("BENCH_RESULTS_MEMBERS", 8)
 QUALITIES = common.env_int("BENCH_RESULTS_QUALITIES", 12)
 REPEAT = common.env_int("BENCH_REPEAT", 30)
 
-# Member score = mean of the normalised answers; panel score = mean of member scores;
-# overall = weighted mean over the panels with a submitted sheet. All in one statement.
+# Member score = mean of the normalised answers (from integer sums, as the app does); panel
+# score = mean of member scores; overall = weighted mean over the panels with a submitted
+# sheet. All in one statement: the floor that no ORM code can beat.
 FLOOR_SQL = """
 WITH member AS (
     SELECT s.candidate_id, s.panel_id,
-           avg(100.0 * (sc.value - 1) / (p.scale - 1)) AS score
+           CASE WHEN count(sc.value) > 0
+                THEN 100.0 * (sum(sc.value) - count(sc.value)) / (count(sc.value) * (p.scale - 1))
+           END AS score
     FROM scoresheet s
     JOIN panel p ON p.id = s.panel_id
     LEFT JOIN score sc ON sc.scoresheet_id = s.id
     WHERE s.vacancy_id = :vacancy AND s.status = 'submitted'
-    GROUP BY s.id, s.candidate_id, s.panel_id
+    GROUP BY s.id, s.candidate_id, s.panel_id, p.scale
 ), by_panel AS (
     SELECT candidate_id, panel_id, avg(score) AS score, count(*) AS submitted
     FROM member GROUP BY candidate_id, panel_id
