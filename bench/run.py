@@ -1,7 +1,7 @@
 """`make bench`: the five benchmarks, their figures and ratios, and the targets they meet.
 
-Figures go to standard output and to bench/results/latest.json. Scale and duration can be
-lowered for a quick run (see docs/performance.md), e.g.
+Figures go to standard output and to bench/results/latest.json (or to BENCH_OUTPUT).
+Scale and duration can be lowered for a quick run (see docs/performance.md), e.g.
 `BENCH_TABLETS=10,50 BENCH_DURATION=10 BENCH_ORG_VACANCIES=500 make bench`.
 """
 
@@ -11,10 +11,12 @@ import os
 import sys
 import time
 import traceback
+from pathlib import Path
 
 from bench import common, org_bench, results_bench, seed, submit_bench, workers_bench
 
 SECTIONS = os.environ.get("BENCH_ONLY", "submit,results,org,workers").split(",")
+OUTPUT = os.environ.get("BENCH_OUTPUT", str(common.ROOT / "bench" / "results" / "latest.json"))
 
 
 def targets(results: dict) -> list[tuple[str, str, bool | None]]:
@@ -125,9 +127,9 @@ def main() -> int:
     results["seconds"] = round(time.perf_counter() - started)
     common.say(
         f"\nTook {results['seconds']} s; load average at the end {info_end[0]} (1 min). "
-        f"Figures: bench/results/latest.json"
+        f"Figures: {OUTPUT}"
     )
-    common.save(results, common.ROOT / "bench" / "results" / "latest.json")
+    common.save(results, Path(OUTPUT))
     return 1 if failed else 0
 
 
