@@ -47,6 +47,7 @@ IN = "in"
 MATRIX = """
 core.home                   GET    /                                        200 200 200 200 200 200 200 in
 core.healthz                GET    /healthz                                 200 200 200 200 200 200 200 200
+core.livez                  GET    /livez                                   200 200 200 200 200 200 200 200
 static                      GET    /static/js/app.js                        200 200 200 200 200 200 200 200
 core.messages               GET    /messages                                200 200 200 200 200 200 200 in
 core.read_message           POST   /messages/{notice}/read                  403 403 403 302 403 403 403 in
@@ -86,6 +87,7 @@ admin.erase_one_candidate   GET    /admin/candidates/{cand}/erase           200 
 admin.erase_one_candidate   POST   /admin/candidates/{cand}/erase           200 200 403 403 403 403 403 in
 
 vacancies.dashboard         GET    /vacancies                               200 200 200 200 200 200 200 in
+vacancies.report            GET    /vacancies/report                        200 200 403 403 403 403 403 in
 vacancies.new               GET    /vacancies/new                           403 200 403 403 403 403 403 in
 vacancies.new               POST   /vacancies/new                           403 200 403 403 403 403 403 in
 vacancies.show              GET    /vacancies/{A}                           403 200 200 200 200 403 403 in
@@ -630,7 +632,7 @@ def test_access_matrix(app, matrix):
                 leaks += [f"{row.endpoint} as {role}: {s!r}" for s in SECRETS if s in body]
             else:
                 shown |= {s for s in SECRETS if s in body}
-    assert cells == len(ROWS) * len(ROLES) == 1168
+    assert cells == len(ROWS) * len(ROLES) == 1184
     assert not wrong, "\n".join(wrong)
     assert not leaks, "\n".join(leaks)
     assert shown == set(SECRETS), "each secret is shown to someone allowed, so the check bites"
