@@ -123,7 +123,8 @@ def forget_scores(url: str) -> None:
 
     engine = create_engine(url)
     with engine.begin() as conn:
-        for table in ("score", "scoresheet", "idempotency_record", "audit_record"):
+        # The audit trail is append-only (its triggers refuse DELETE): it is left as it is.
+        for table in ("score", "scoresheet", "idempotency_record"):
             conn.execute(text(f'DELETE FROM "{table}"'))
     engine.dispose()
 
