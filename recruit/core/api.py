@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from wtforms.validators import ValidationError as CSRFValidationError
 
-from recruit.core.errors import Malformed, NotSignedIn, ValidationFailed
+from recruit.core.errors import MAX_ID, Malformed, NotSignedIn, ValidationFailed
 from recruit.extensions import csrf
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -36,10 +36,18 @@ PLAIN_MESSAGES = {
     "enum": "This is not one of the allowed values.",
     "string_too_long": "This is too long.",
     "string_too_short": "This is too short.",
+    "greater_than_equal": "This number is too small.",
+    "less_than_equal": "This number is too large.",
+    "too_long": "This list is too long.",
     "date_from_datetime_parsing": "This must be a date like 2026-12-31.",
     "date_parsing": "This must be a date like 2026-12-31.",
     "date_type": "This must be a date like 2026-12-31.",
 }
+
+
+# An id in a body: a database row's id, so 1 to 2**31 − 1 (PostgreSQL's integer); a larger
+# number could never name a row and would overflow the database driver.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Body(BaseModel):
@@ -189,18 +197,28 @@ def openapi_document() -> dict:
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     paths: dict[str, dict] = {}
 
+    def keep(name: str, schema: dict) -> None:
+        # Two different models of one name would silently describe one of them wrongly.
+        if schemas.setdefault(name, schema) != schema:
+            raise RuntimeError(f"two API models are both called {name}: rename one")
+
     def ref(model: type[BaseModel]) -> dict:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, sub in schema.pop("$defs", {}).items():
-            schemas[name] = sub
-        schemas[model.__name__] = schema
+            keep(name, sub)
+        keep(model.__name__, schema)
         return {"$ref": f"#/components/schemas/{model.__name__}"}
 
     for item in ENDPOINTS:
         path = item["rule"].replace("<int:", "{").replace("<", "{").replace(">", "}")
         operation: dict[str, Any] = {"summary": item["summary"], "operationId": item["name"]}
         params = [
-            {"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "integer"}}
+            {
+                "name": part[1:-1],
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            }
             for part in path.split("/")
             if part.startswith("{")
         ]
@@ -215,7 +233,8 @@ def openapi_document() -> dict:
         if item["response"] is not None:
             ok["content"] = {"application/json": {"schema": ref(item["response"])}}
         responses = {str(item["status"]): ok}
-        codes = set(item["errors"]) | ({401} if item["auth"] else set())
+        # 503: the database is unavailable (restarting); every endpoint may answer it.
+        codes = set(item["errors"]) | ({401} if item["auth"] else set()) | {503}
         if item["body"] is not None:
             codes |= {400, 413, 422}
         for code in sorted(codes):

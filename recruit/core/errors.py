@@ -9,7 +9,22 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+# The largest id a row can have (PostgreSQL's integer). Larger numbers in an address or a
+# body are answered 404 or 422, never passed to the database, whose driver would overflow.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: 1 to MAX_ID; anything else matches no route (404)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's name
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 class DomainError(Exception):
@@ -120,6 +135,8 @@ def wants_json() -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         if wants_json():
@@ -162,6 +179,38 @@ def register_error_handlers(app: Flask) -> None:
                 response.headers["Retry-After"] = error.get_response().headers["Retry-After"]
             return response
         return render_template("core/error.html", status=status, message=message), status
+
+    @app.errorhandler(DBAPIError)
+    def handle_database_error(error: DBAPIError):
+        """The database went away (restarted, failed over, unreachable): 503, try again.
+
+        Any other database error is a bug, answered as one (500)."""
+        if not (isinstance(error, OperationalError) or error.connection_invalidated):
+            return handle_unexpected(error)
+        app.logger.warning(
+            "database unavailable on %s %s: %s", request.method, request.path, error.orig
+        )
+        try:
+            from recruit.extensions import db
+
+            db.session.rollback()
+        except DBAPIError:  # the connection is gone: nothing to roll back
+            pass
+        code, message = HTTP_MESSAGES[503]
+        if wants_json():
+            response = json_error(503, code, message)
+        else:
+            # The page must not touch the database again: show it as to someone signed out.
+            from flask import g
+
+            from recruit.extensions import login_manager
+
+            g._login_user = login_manager.anonymous_user()
+            response = app.make_response(
+                (render_template("core/error.html", status=503, message=message), 503)
+            )
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

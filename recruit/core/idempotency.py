@@ -22,6 +22,10 @@ from recruit.core.time import UTCDateTime, utcnow
 from recruit.extensions import db
 
 KEEP_FOR = timedelta(hours=48)
+# A claim still "processing" after this long belongs to a request that died (the database
+# restarted under it, the worker was killed): a retry takes it over instead of getting 409
+# for the next 48 hours. No request of ours runs anywhere near this long.
+ABANDONED_AFTER = timedelta(minutes=2)
 PROCESSING, DONE = "processing", "done"
 
 
@@ -68,6 +72,20 @@ def run_once(user, handler: Callable[[], tuple[dict, int]]) -> Response | tuple[
                 IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key
             )
         )
+        if existing is not None and _abandoned(existing):
+            db.session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.id == existing.id, IdempotencyRecord.state == PROCESSING
+                )
+            )
+            db.session.commit()
+            record_id = _claim(user.id, key, fingerprint)
+            if record_id is None:  # another retry took it over first
+                raise Conflict(
+                    "The first request with this Idempotency-Key is still being processed.",
+                    code="idempotency_in_progress",
+                )
+    if record_id is None:
         if existing is None:
             raise Conflict("The same request is being processed. Try again in a moment.") from None
         return _replay(existing, fingerprint)
@@ -133,6 +151,10 @@ def _settle_error(record_id: int, error: DomainError) -> None:
         record.response_status = error.status
         record.response_body = {"error": body}
     db.session.commit()
+
+
+def _abandoned(record: IdempotencyRecord) -> bool:
+    return record.state == PROCESSING and record.created_at < utcnow() - ABANDONED_AFTER
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str):

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from recruit import permissions
-from recruit.core.api import Body, endpoint, parse_body
+from recruit.core.api import Body, Id, endpoint, parse_body
 from recruit.core.errors import Conflict
 from recruit.decisions import operations
 from recruit.extensions import db
@@ -16,7 +16,7 @@ from recruit.vacancies.api import load_vacancy
 from recruit.vacancies.models import Status
 
 
-class PanelOut(BaseModel):
+class ResultsPanelOut(BaseModel):
     id: int
     name: str
     kind: str
@@ -45,12 +45,12 @@ class CandidateResultOut(BaseModel):
 
 class ResultsOut(BaseModel):
     vacancy_id: int
-    panels: list[PanelOut]
+    panels: list[ResultsPanelOut]
     candidates: list[CandidateResultOut]
 
 
 class DecisionIn(Body):
-    candidate_id: int
+    candidate_id: Id
     outcome: str = Field(max_length=20, description="appoint, reserve or not_appointed")
     rationale: str = Field(max_length=5000)
     override_reason: str | None = Field(default=None, max_length=5000)
@@ -85,7 +85,9 @@ def results(user, vacancy_id: int):
     panels, candidates = vacancy_results(vacancy)
     return ResultsOut(
         vacancy_id=vacancy.id,
-        panels=[PanelOut(id=p.id, name=p.name, kind=p.kind, weight=p.weight) for p in panels],
+        panels=[
+            ResultsPanelOut(id=p.id, name=p.name, kind=p.kind, weight=p.weight) for p in panels
+        ],
         candidates=[
             CandidateResultOut(
                 candidate_id=c.candidate_id,

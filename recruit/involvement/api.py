@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, StrictBool
 
 from recruit import permissions
-from recruit.core.api import Body, endpoint, parse_body
+from recruit.core.api import Body, Id, endpoint, parse_body
 from recruit.core.errors import Forbidden, NotFound
 from recruit.extensions import db
 from recruit.involvement import operations
@@ -34,11 +34,11 @@ class RatesOut(BaseModel):
 
 
 class ParticipationIn(Body):
-    user_id: int
+    user_id: Id
     activity: ActivityName
     took_part_on: date
     minutes: int = Field(description="time spent, 1 to 1440")
-    vacancy_id: int | None = None
+    vacancy_id: Id | None = None
     note: str = Field(default="", max_length=500)
 
 
@@ -132,7 +132,9 @@ def _rates_out() -> RatesOut:
     )
 
 
-@endpoint("/rates", "GET", summary="The rates per activity (HR, admin)", response=RatesOut)
+@endpoint(
+    "/rates", "GET", summary="The rates per activity (HR, admin)", response=RatesOut, errors=(403,)
+)
 def read_rates(user):
     _require_payments(user)
     return _rates_out()

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, StrictBool
 
 from recruit import permissions
-from recruit.core.api import Body, endpoint, parse_body
+from recruit.core.api import Body, Id, endpoint, parse_body
 from recruit.core.errors import Forbidden
 from recruit.extensions import db
 from recruit.panels import operations
@@ -49,9 +49,9 @@ class PanelOut(BaseModel):
 
 
 class MemberIn(Body):
-    user_id: int
+    user_id: Id
     role: Literal["member", "lead"] = "member"
-    supporter_id: int | None = None
+    supporter_id: Id | None = None
 
 
 class MemberOut(BaseModel):
@@ -64,7 +64,7 @@ class MemberOut(BaseModel):
 
 class DeclarationIn(Body):
     confidentiality: StrictBool
-    conflicts: list[int] = Field(default_factory=list, max_length=1000)
+    conflicts: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class DeclarationOut(BaseModel):
