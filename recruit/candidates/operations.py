@@ -156,6 +156,8 @@ class ImportReport:
 
 CSV_COLUMNS = {"name", "email", "phone", "notes"}
 CSV_MAX_BYTES = 1_000_000
+CSV_MAX_ROWS = 1000
+NOT_CSV = "This file is not a CSV file we can read. Save it as CSV UTF-8 and try again."
 
 
 def import_csv(actor: User, vacancy: Vacancy, data: bytes) -> ImportReport:
@@ -170,14 +172,24 @@ def import_csv(actor: User, vacancy: Vacancy, data: bytes) -> ImportReport:
         raise ValidationFailed(
             fields={"file": ["Save the file as CSV UTF-8 and try again."]}
         ) from None
+    if "\x00" in text:
+        raise ValidationFailed(fields={"file": [NOT_CSV]})
     reader = csv.DictReader(io.StringIO(text))
-    headers = {h.strip().lower() for h in (reader.fieldnames or []) if h}
+    try:
+        headers = {h.strip().lower() for h in (reader.fieldnames or []) if h}
+        rows = list(reader)
+    except csv.Error:  # a field longer than the csv module allows, or a broken quote
+        raise ValidationFailed(fields={"file": [NOT_CSV]}) from None
     if "name" not in headers:
         raise ValidationFailed(
             fields={"file": ["The first row must name the columns, with at least a 'name' column."]}
         )
+    if len(rows) > CSV_MAX_ROWS:
+        raise ValidationFailed(
+            fields={"file": [f"Import at most {CSV_MAX_ROWS} candidates from one file."]}
+        )
     report = ImportReport()
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
         values = {
             (k or "").strip().lower(): (v or "").strip()
             for k, v in row.items()

@@ -18,13 +18,23 @@ from werkzeug.routing import IntegerConverter
 MAX_ID = 2**31 - 1
 
 
-class IdConverter(IntegerConverter):
-    """`<int:...>` in every route: 1 to MAX_ID; anything else matches no route (404)."""
+def as_id(value: object) -> int | None:
+    """`value` as a row id if it can be one (a whole number from 1 to MAX_ID), else None."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_ID else None
 
-    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's name
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route. A number larger than any row's id is read as 0, which
+    names no row, so the view answers 404 as for any missing row (rather than the database
+    driver overflowing, or Werkzeug answering 405 for a route it half matched)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
 
 
 class DomainError(Exception):
@@ -173,6 +183,9 @@ def register_error_handlers(app: Flask) -> None:
         code, message = HTTP_MESSAGES.get(status, ("error", error.description or "Error"))
         if status == 429:
             message = HTTP_MESSAGES[429][1]
+        if status == 413:
+            megabytes = (app.config.get("MAX_CONTENT_LENGTH") or 0) / (1024 * 1024)
+            message = f"What was sent is too large. At most {megabytes:g} MB can be sent at once."
         if wants_json():
             response = json_error(status, code, message)
             if status == 429 and error.get_response().headers.get("Retry-After"):

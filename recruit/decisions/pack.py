@@ -72,10 +72,15 @@ def get_pack(pack_id: int) -> DecisionPack:
     return pack
 
 
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (or DDE), also
+# after leading spaces or line breaks, and in the full-width forms some keyboards type.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def safe_cell(value) -> str:
     """A cell that a spreadsheet will never run as a formula."""
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if text[:1] in FORMULA_STARTS or text.lstrip(" \t\r\n")[:1] in FORMULA_STARTS:
         return "'" + text
     return text
 

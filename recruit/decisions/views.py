@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from recruit import permissions
-from recruit.core.errors import Conflict, DomainError, Forbidden
+from recruit.core.errors import Conflict, DomainError, Forbidden, as_id
 from recruit.decisions import charts, operations
 from recruit.decisions import pack as pack_ops
 from recruit.extensions import db
@@ -93,10 +93,7 @@ def page(vacancy_id: int):
 @login_required
 def decide(vacancy_id: int):
     vacancy = vacancy_for(vacancy_id, permissions.can_decide)
-    try:
-        candidate_id = int(request.form.get("candidate_id", ""))
-    except ValueError:
-        candidate_id = 0
+    candidate_id = as_id(request.form.get("candidate_id", "")) or 0
     try:
         decision = operations.record_decision(
             current_user,

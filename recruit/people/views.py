@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from recruit import permissions
-from recruit.core.errors import DomainError, Forbidden, InvalidCredentials, NotFound
+from recruit.core.errors import DomainError, Forbidden, InvalidCredentials, NotFound, as_id
 from recruit.core.forms import apply_errors, safe_next
 from recruit.core.limits import mark_failed, sign_in_limited
 from recruit.extensions import db
@@ -103,7 +103,7 @@ def open_tablet():
     ).all()
     form.people.choices = [(u.id, f"{u.display_name} ({u.role_label})") for u in candidates]
     if not form.is_submitted():
-        _prefill_from_panel(form, request.args.get("panel", type=int))
+        _prefill_from_panel(form, as_id(request.args.get("panel", "")))
     if form.validate_on_submit():
         try:
             key, tablet = operations.open_tablet(current_user, form.label.data, form.people.data)
