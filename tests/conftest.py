@@ -29,6 +29,12 @@ _pg_state: dict[str, str | None] = {}
 
 
 def pytest_terminal_summary(terminalreporter):
+    from tests.support import reports
+
+    if reports.LINES:
+        terminalreporter.write_sep("-", "measured")
+        for line in reports.LINES:
+            terminalreporter.write_line(line)
     if _pg_state.get("status") is None and "status" in _pg_state:
         terminalreporter.write_sep("!", PG_ABSENT, red=True, bold=True)
 

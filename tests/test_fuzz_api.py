@@ -11,7 +11,6 @@ environment variable RECRUIT_FUZZ_EXAMPLES for a longer run by hand).
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections import Counter
@@ -30,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from recruit.extensions import db
+from tests.support.reports import report
 
 FUZZ_EXAMPLES = int(os.environ.get("RECRUIT_FUZZ_EXAMPLES", "12"))
 CHECKS = [
@@ -39,8 +39,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 ERROR_KEYS = {"code", "message", "fields"}
-
-log = logging.getLogger(__name__)
 
 
 def existing_ids() -> dict[str, list[int]]:
@@ -86,7 +84,7 @@ def demo(app):
     return found
 
 
-def test_every_api_answer_matches_the_openapi_document(app, api, demo):
+def test_every_api_answer_matches_the_openapi_document(app, backend, api, demo):
     tokens = {
         "hr": api.token(_demo_person("hana", "demo-hr-pw")),
         "panel_lead": api.token(_demo_person("lee", "demo-lead-pw")),
@@ -144,12 +142,9 @@ def test_every_api_answer_matches_the_openapi_document(app, api, demo):
 
     elapsed = time.monotonic() - started
     cases = sum(statuses.values())
-    log.warning(
-        "schemathesis: %d cases over %d operations in %.1f s; answers %s",
-        cases,
-        len(operations),
-        elapsed,
-        dict(sorted(statuses.items())),
+    report(
+        f"schemathesis [{backend}]: {cases} cases over {len(operations)} operations "
+        f"in {elapsed:.1f} s; answers {dict(sorted(statuses.items()))}"
     )
     assert cases >= len(operations) * 4
     assert not failures, "\n".join(failures) + "\n\n" + "\n\n".join(failures.values())

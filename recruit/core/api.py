@@ -135,6 +135,7 @@ def endpoint(
     status: int = 200,
     auth: bool = True,
     errors: tuple[int, ...] = (),
+    idempotent: bool = False,
 ) -> Callable:
     """Declare an API endpoint: route, authentication and its OpenAPI entry.
 
@@ -165,6 +166,7 @@ def endpoint(
                 "status": status,
                 "auth": auth,
                 "errors": errors,
+                "idempotent": idempotent,
                 "name": view.__name__,
             }
         )
@@ -222,6 +224,16 @@ def openapi_document() -> dict:
             for part in path.split("/")
             if part.startswith("{")
         ]
+        if item["idempotent"]:
+            params.append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": "the same key and body replay the first answer (kept 24 h)",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                }
+            )
         if params:
             operation["parameters"] = params
         if item["body"] is not None:

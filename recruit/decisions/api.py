@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from recruit import permissions
 from recruit.core.api import Body, Id, endpoint, parse_body
 from recruit.core.errors import Conflict
+from recruit.core.idempotency import run_once
 from recruit.decisions import operations
-from recruit.extensions import db
 from recruit.scoring.results import two, vacancy_results
 from recruit.vacancies.api import load_vacancy
 from recruit.vacancies.models import Status
@@ -117,11 +117,13 @@ def results(user, vacancy_id: int):
 @endpoint(
     "/vacancies/<int:vacancy_id>/decisions",
     "POST",
-    summary="Record the outcome for a candidate with its rationale (HR, its panel lead)",
+    summary="Record the outcome for a candidate with its rationale (HR, its panel lead). "
+    "Sending the same decision again changes nothing; header Idempotency-Key makes a retry safe.",
     body=DecisionIn,
     response=DecisionOut,
     status=201,
     errors=(403, 404, 409),
+    idempotent=True,
 )
 def decide(user, vacancy_id: int):
     vacancy = load_vacancy(
@@ -130,15 +132,19 @@ def decide(user, vacancy_id: int):
         permissions.can_decide,
         "Only HR and this vacancy's panel leads record decisions.",
     )
-    body = parse_body(DecisionIn)
-    decision = operations.record_decision(user, vacancy, **body.model_dump())
-    db.session.commit()
-    return DecisionOut(
-        id=decision.id,
-        candidate_id=decision.candidate_id,
-        outcome=decision.outcome,
-        rationale=decision.rationale,
-        override_reason=decision.override_reason,
-        flags=decision.flags,
-        decided_at=decision.decided_at,
-    )
+
+    def handler():
+        body = parse_body(DecisionIn)
+        decision = operations.record_decision(user, vacancy, **body.model_dump())
+        answer = DecisionOut(
+            id=decision.id,
+            candidate_id=decision.candidate_id,
+            outcome=decision.outcome,
+            rationale=decision.rationale,
+            override_reason=decision.override_reason,
+            flags=decision.flags,
+            decided_at=decision.decided_at,
+        )
+        return answer.model_dump(mode="json"), 201
+
+    return run_once(user, handler)

@@ -106,6 +106,14 @@ def record_decision(
     if decision is None:
         decision = Decision(vacancy_id=vacancy.id, candidate_id=candidate.id)
         db.session.add(decision)
+    elif before == {
+        **before,
+        "outcome": outcome,
+        "rationale": rationale,
+        "override_reason": override_reason if outcome == Outcome.APPOINT else "",
+        "flags": flags,
+    }:
+        return decision  # the same decision sent again (a retry): nothing changes, no audit
     decision.outcome = outcome
     decision.rationale = rationale
     decision.override_reason = override_reason if outcome == Outcome.APPOINT else ""

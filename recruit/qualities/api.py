@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from recruit import permissions
 from recruit.core.api import Body, endpoint, parse_body
 from recruit.core.errors import Forbidden
+from recruit.core.idempotency import run_once
 from recruit.extensions import db
 from recruit.qualities import operations
 from recruit.qualities.models import Quality
@@ -90,11 +91,13 @@ def load_quality(quality_id: int, user, allowed, message: str):
 @endpoint(
     "/vacancies/<int:vacancy_id>/qualities",
     "POST",
-    summary="Suggest a quality in your own words (HR, its panel members)",
+    summary="Suggest a quality in your own words (HR, its panel members). Header "
+    "Idempotency-Key makes a retry safe.",
     body=QualityIn,
     response=QualityOut,
     status=201,
     errors=(403, 404, 409),
+    idempotent=True,
 )
 def propose_quality(user, vacancy_id: int):
     vacancy = load_vacancy(
@@ -103,10 +106,13 @@ def propose_quality(user, vacancy_id: int):
         permissions.can_propose_quality,
         "Only HR and this vacancy's panel members can suggest qualities.",
     )
-    body = parse_body(QualityIn)
-    quality = operations.propose(user, vacancy, **body.model_dump())
-    db.session.commit()
-    return out(quality, 0)
+
+    def handler():
+        body = parse_body(QualityIn)
+        quality = operations.propose(user, vacancy, **body.model_dump())
+        return out(quality, 0).model_dump(mode="json"), 201
+
+    return run_once(user, handler)
 
 
 @endpoint(

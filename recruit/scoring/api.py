@@ -86,6 +86,7 @@ def _load(candidate_id: int, user):
     body=ScoresheetIn,
     response=ScoresheetOut,
     errors=(403, 404, 409),
+    idempotent=True,
 )
 def put_scoresheet(user, candidate_id: int):
     candidate, vacancy = _load(candidate_id, user)

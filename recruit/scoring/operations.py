@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from recruit.candidates.models import Candidate
 from recruit.core import audit
@@ -144,23 +145,30 @@ def save_scoresheet(
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update()
     sheet = db.session.scalar(query)
+    if sheet is None:
+        # Insert-or-nothing, then read it back: when the same member's other tablet makes
+        # this scoresheet at the same moment, both carry on with the one row (the database
+        # makes the second wait for the first), never two rows or a crash.
+        insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+        db.session.execute(
+            insert(Scoresheet)
+            .values(
+                vacancy_id=vacancy.id,
+                candidate_id=candidate.id,
+                panel_id=panel.id,
+                user_id=user.id,
+                status=DRAFT,
+                comment="",
+            )
+            .on_conflict_do_nothing(index_elements=["candidate_id", "user_id"])
+        )
+        sheet = db.session.scalar(query.execution_options(populate_existing=True))
     reason = (amend_reason or "").strip()
-    if sheet is not None and sheet.status == SUBMITTED and not reason:
+    if sheet.status == SUBMITTED and not reason:
         raise Conflict(
             "You have already sent these scores. To change them, give a reason (amend_reason).",
             code="amend_reason_required",
         )
-    if sheet is None:
-        sheet = Scoresheet(
-            vacancy_id=vacancy.id,
-            candidate_id=candidate.id,
-            panel_id=panel.id,
-            user_id=user.id,
-            status=DRAFT,
-            comment="",
-            scores=[],  # a new sheet has no answers yet: nothing to load
-        )
-        db.session.add(sheet)
     before = describe(sheet)
     existing = {s.quality_id: s for s in sheet.scores}
     for quality_id, value in values.items():
