@@ -117,6 +117,38 @@ def test_a_database_restart_answers_503_then_everything_works_again(
     assert client.get(f"/vacancies/{vacancy_id}").status_code == 200
 
 
+def test_a_retry_takes_over_a_key_whose_first_request_died(app, day):
+    """The database restarted while the first request with this key was being processed:
+    its claim is left "processing". A retry soon after is told to wait (409); one after the
+    claim is clearly abandoned is processed, once."""
+    from datetime import timedelta
+
+    from recruit.core.idempotency import ABANDONED_AFTER, IdempotencyRecord, _fingerprint
+    from recruit.core.time import utcnow
+
+    body = day.body((3, 2), submit=True)
+    path = f"/api/v1/candidates/{day.a}/scoresheet"
+    with app.test_request_context(path, method="PUT", json=body):
+        fingerprint = _fingerprint()
+    with app.app_context():
+        db.session.add(
+            IdempotencyRecord(user_id=day.world.id("ps"), key="k1", request_hash=fingerprint)
+        )
+        db.session.commit()
+    waiting = day.put("ps", day.a, body, key="k1")
+    assert waiting.status_code == 409 and error_code(waiting) == "idempotency_in_progress"
+    with app.app_context():
+        record = db.session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == "k1"))
+        record.created_at = utcnow() - ABANDONED_AFTER - timedelta(seconds=1)
+        db.session.commit()
+    answers = [day.put("ps", day.a, body, key="k1") for _ in "ab"]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].get_json()["status"] == "submitted"
+    assert answers[1].headers.get("Idempotent-Replayed") == "true"
+    with app.app_context():
+        assert audits("scoresheet.submitted") == 1
+
+
 # --- two tablets at the same moment ------------------------------------------------------------
 
 

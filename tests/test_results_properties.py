@@ -27,8 +27,8 @@ from recruit.scoring.results import (
 KINDS = ("people_supported", "staff", "mixed")
 CLOSE = 1e-9
 
-# Fixed examples (derandomize) so that CI is repeatable; 300 vacancies per property.
-PROPERTY = settings(max_examples=300, deadline=None, derandomize=True, database=None)
+# Fixed examples (derandomize) so that CI is repeatable; 200 vacancies per property.
+PROPERTY = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 
 
 def member_score(answers: list[int | None], scale: int) -> float | None:
