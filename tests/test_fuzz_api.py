@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
-    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -99,7 +98,9 @@ def test_every_api_answer_matches_the_openapi_document(app, backend, api, demo):
 
     def fuzz(operation, who: str, token: str, mode) -> None:
         strategy = operation.as_strategy(generation_mode=mode)
-        checks = CHECKS + ([negative_data_rejection] if mode.is_negative else [])
+        # Not schemathesis' negative_data_rejection: we replace generated path ids and the
+        # Authorization header with real ones, which would make its verdicts wrong.
+        checks = CHECKS
         label = f"{operation.label} as {who} ({mode.value})"
 
         @settings(
@@ -113,7 +114,9 @@ def test_every_api_answer_matches_the_openapi_document(app, backend, api, demo):
         @given(data=st.data())
         def call(data):
             case = data.draw(strategy)
-            for name, value in list((case.path_parameters or {}).items()):
+            for name, value in list(
+                (case.path_parameters or {}).items() if mode.is_positive else []
+            ):
                 known = st.sampled_from(demo.get(name) or [1])
                 if isinstance(value, int) and not isinstance(value, bool):
                     case.path_parameters[name] = data.draw(

@@ -230,8 +230,9 @@ def openapi_document() -> dict:
                     "name": "Idempotency-Key",
                     "in": "header",
                     "required": False,
-                    "description": "the same key and body replay the first answer (kept 24 h)",
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                    "description": "the same key and body replay the first answer (kept 24 h); "
+                    "an empty one counts as none",
+                    "schema": {"type": "string", "maxLength": 200},
                 }
             )
         if params:
