@@ -19,6 +19,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -94,6 +95,7 @@ def test_every_api_answer_matches_the_openapi_document(app, backend, api, demo):
 
     statuses: Counter[int] = Counter()
     failures: dict[str, str] = {}
+    skipped: list[str] = []
     started = time.monotonic()
 
     def fuzz(operation, who: str, token: str, mode) -> None:
@@ -133,9 +135,21 @@ def test_every_api_answer_matches_the_openapi_document(app, backend, api, demo):
                 key = f"{label}: {type(error).__name__} {str(error).splitlines()[0][:120]}"
                 failures.setdefault(key, f"{label}\n{str(error)[:3000]}")
 
-        call()
+        try:
+            call()
+        except Unsatisfiable:
+            if mode.is_positive:
+                raise
+            skipped.append(label)  # nothing about this operation can be sent wrong
 
+    # Signing out of the API revokes the token it is sent with: fuzz it last, with its own.
+    operations.sort(key=lambda op: op.label == "DELETE /api/v1/tokens/current")
     for operation in operations:
+        if operation.label == "DELETE /api/v1/tokens/current":
+            tokens = {
+                "hr": api.token(_demo_person("hana", "demo-hr-pw")),
+                "panel_lead": api.token(_demo_person("lee", "demo-lead-pw")),
+            }
         for who, token in tokens.items():
             for mode in (
                 schemathesis.GenerationMode.POSITIVE,
@@ -148,6 +162,7 @@ def test_every_api_answer_matches_the_openapi_document(app, backend, api, demo):
     report(
         f"schemathesis [{backend}]: {cases} cases over {len(operations)} operations "
         f"in {elapsed:.1f} s; answers {dict(sorted(statuses.items()))}"
+        + (f"; no invalid request possible for {len(skipped)}" if skipped else "")
     )
     assert cases >= len(operations) * 4
     assert not failures, "\n".join(failures) + "\n\n" + "\n\n".join(failures.values())
