@@ -320,28 +320,7 @@ class World:
     def _build(self) -> None:
         p = self.people
         closes = (date.today() + timedelta(days=30)).isoformat()
-        a = self.call(
-            "POST",
-            "/vacancies",
-            "hr",
-            {"title": "Night support at Oakhaven", "service": "Oakhaven", "closes_on": closes,
-             "description": "Nights"},
-        )["id"]  # fmt: skip
-        ps_panel = self.call(
-            "POST", f"/vacancies/{a}/panels", "hr",
-            {"name": "People we support", "kind": "people_supported", "weight": 60, "scale": 3},
-        )["id"]  # fmt: skip
-        staff_panel = self.call(
-            "POST", f"/vacancies/{a}/panels", "hr",
-            {"name": "Staff", "kind": "staff", "weight": 40, "scale": 5},
-        )["id"]  # fmt: skip
-        self.call(
-            "POST", f"/panels/{ps_panel}/members", "hr",
-            {"user_id": p["ps"].id, "supporter_id": p["supp"].id},
-        )  # fmt: skip
-        self.call("POST", f"/panels/{staff_panel}/members", "hr", {"user_id": p["lead"].id,
-                                                                    "role": "lead"})  # fmt: skip
-        self.call("POST", f"/panels/{staff_panel}/members", "hr", {"user_id": p["staff"].id})
+        a, ps_panel, staff_panel = self._staffed("Night support at Oakhaven", "Nights")
         b = self.call(
             "POST", "/vacancies", "hr",
             {"title": "Cook", "service": "Elm Court", "closes_on": closes, "description": "Days"},
@@ -398,23 +377,22 @@ class World:
         self._with_operations(a)
         self._appointed(p)
 
-    def _appointed(self, p) -> None:
-        """Vacancy C, decided, with the same people on its panels as A: an appointment with
-        a check-in open for the person supported (co-evaluation)."""
-        from recruit.insights.models import CheckIn, CheckInInvitation, InvitationKind
-
+    def _staffed(self, title: str, description: str) -> tuple[int, int, int]:
+        """A vacancy at Oakhaven with a people supported panel (ps, with supp beside them)
+        and a staff panel (lead as its lead, staff): its id and the two panels' ids."""
+        p = self.people
         closes = (date.today() + timedelta(days=30)).isoformat()
-        c = self.call(
+        vacancy = self.call(
             "POST", "/vacancies", "hr",
-            {"title": "Days at Oakhaven", "service": "Oakhaven", "closes_on": closes,
-             "description": "Days"},
+            {"title": title, "service": "Oakhaven", "closes_on": closes,
+             "description": description},
         )["id"]  # fmt: skip
         ps_panel = self.call(
-            "POST", f"/vacancies/{c}/panels", "hr",
+            "POST", f"/vacancies/{vacancy}/panels", "hr",
             {"name": "People we support", "kind": "people_supported", "weight": 60, "scale": 3},
         )["id"]  # fmt: skip
         staff_panel = self.call(
-            "POST", f"/vacancies/{c}/panels", "hr",
+            "POST", f"/vacancies/{vacancy}/panels", "hr",
             {"name": "Staff", "kind": "staff", "weight": 40, "scale": 5},
         )["id"]  # fmt: skip
         self.call(
@@ -424,6 +402,14 @@ class World:
         self.call("POST", f"/panels/{staff_panel}/members", "hr", {"user_id": p["lead"].id,
                                                                     "role": "lead"})  # fmt: skip
         self.call("POST", f"/panels/{staff_panel}/members", "hr", {"user_id": p["staff"].id})
+        return vacancy, ps_panel, staff_panel
+
+    def _appointed(self, p) -> None:
+        """Vacancy C, decided, with the same people on its panels as A: an appointment with
+        a check-in open for the person supported (co-evaluation)."""
+        from recruit.insights.models import CheckIn, CheckInInvitation, InvitationKind
+
+        c, _, _ = self._staffed("Days at Oakhaven", "Days")
         self.call("POST", f"/vacancies/{c}/transitions", "hr", {"to": "co_design"})
         quality = self.call("POST", f"/vacancies/{c}/qualities", "ps", {"text": "Patient"})["id"]
         self.call("POST", f"/qualities/{quality}/review", "lead", {"status": "accepted"})
