@@ -9,72 +9,26 @@ task runs, nobody is asked twice about the same check-in; at 6 months they are a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from flask import Flask
 from sqlalchemy import func, select
 
 from recruit.core import outbox
 from recruit.core.notices import Notice
 from recruit.core.outbox import OutboxMessage
 from recruit.core.time import utcnow
-from recruit.extensions import db, limiter
-from tests.conftest import build_app, empty_tables
+from recruit.extensions import db
 from tests.support.history import PanelSpec, build_vacancy
-from tests.support.stack import WorkerStack
+from tests.test_workers import app, stack, stacks  # noqa: F401 - the real worker's fixtures
 
 pytestmark = pytest.mark.worker
 
 TASK = "coevaluation.invite_due"
 
 
-@pytest.fixture(scope="module")
-def stacks(database_urls, tmp_path_factory) -> Iterator:
-    started: dict[str, WorkerStack] = {}
-    logs = tmp_path_factory.mktemp("coevaluation-workers")
-
-    def get(backend: str) -> WorkerStack:
-        if backend not in started:
-            stack = WorkerStack(database_urls[backend], logs / f"worker-{backend}.log")
-            try:
-                stack.start()
-            except BaseException:
-                stack.stop()
-                raise
-            started[backend] = stack
-        return started[backend]
-
-    try:
-        yield get
-    finally:
-        for stack in started.values():
-            stack.stop()
-
-
-@pytest.fixture
-def stack(backend, stacks) -> WorkerStack:
-    stack = stacks(backend)
-    stack.smtp.messages.clear()
-    return stack
-
-
-@pytest.fixture
-def app(backend, database_urls, stack, monkeypatch) -> Iterator[Flask]:
-    monkeypatch.setattr(outbox, "_broker_down_until", 0.0)
-    app = build_app(database_urls[backend], stack.redis.url, OUTBOX_NUDGE_BACKOFF_SECONDS=0)
-    with app.app_context():
-        empty_tables()
-    limiter.reset()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-def settle(app, stack) -> None:
+def settle(app, stack) -> None:  # noqa: F811 - the imported fixtures
     """Hand every queued email over and wait until the worker has sent them all."""
     celery = app.extensions["celery"]
     stack.run(celery, outbox.DISPATCH_TASK)
@@ -92,7 +46,7 @@ def settle(app, stack) -> None:
     stack.wait(nothing_waiting, "every email to be sent")
 
 
-def move_appointment(app, candidate_id: int, ago) -> None:
+def move_appointment(app, candidate_id: int, ago) -> None:  # noqa: F811 - the imported fixtures
     """Move the clock: the appointment was made `ago` before now."""
     from recruit.decisions.models import Decision
 
@@ -102,7 +56,7 @@ def move_appointment(app, candidate_id: int, ago) -> None:
         db.session.commit()
 
 
-def invitations(app) -> list[tuple[int, str, int]]:
+def invitations(app) -> list[tuple[int, str, int]]:  # noqa: F811 - the imported fixtures
     from recruit.insights.models import CheckIn, CheckInInvitation
 
     with app.app_context():
@@ -115,7 +69,9 @@ def invitations(app) -> list[tuple[int, str, int]]:
 
 
 def test_the_check_in_invitation_goes_out_once_at_three_months_and_again_at_six(
-    app, make_user, stack
+    app,  # noqa: F811 - the imported fixtures
+    make_user,
+    stack,  # noqa: F811 - the imported fixtures
 ):
     from recruit.insights.operations import record_first_name_consent, set_service
     from recruit.people.models import User
@@ -213,7 +169,7 @@ def test_the_check_in_invitation_goes_out_once_at_three_months_and_again_at_six(
     assert "6 months ago" in {m["To"]: m for m in stack.emails()}["jo@example.org"].get_content()
 
 
-def test_the_beat_schedule_runs_the_task_hourly(app):
+def test_the_beat_schedule_runs_the_task_hourly(app):  # noqa: F811 - the imported fixtures
     schedule = app.extensions["celery"].conf.beat_schedule
     [entry] = [e for e in schedule.values() if e["task"] == TASK]
     assert entry["schedule"].minute == {20}
