@@ -16,7 +16,7 @@ import os
 import random
 import uuid
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 TABLETS = json.loads(open(os.environ["BENCH_TABLETS"]).read())  # noqa: SIM115
 THINK = (
@@ -25,6 +25,16 @@ THINK = (
 )
 TARGET = os.environ.get("BENCH_TARGET", "scoresheet")
 _next = itertools.count()
+# BENCH_TRACE=path: every request's start time, name and time taken, one per line, for
+# seeing where in a run the slow ones fall (the first burst, or all along).
+_trace = open(os.environ["BENCH_TRACE"], "w") if os.environ.get("BENCH_TRACE") else None  # noqa: SIM115
+
+
+if _trace is not None:
+
+    @events.request.add_listener
+    def _traced(request_type, name, response_time, start_time=None, **_kw) -> None:
+        _trace.write(f"{start_time:.3f} {response_time:.1f} {name}\n")
 
 
 class Tablet(HttpUser):

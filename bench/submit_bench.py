@@ -82,6 +82,7 @@ def locust(base_url: str, tablets_file: Path, users: int, target: str, think: tu
         "BENCH_TARGET": target,
         "BENCH_THINK_MIN": str(think[0]),
         "BENCH_THINK_MAX": str(think[1]),
+        "BENCH_TRACE": f"{prefix}.trace",
     }
     subprocess.run(
         [str(common.VENV_BIN / "locust"), "-f", str(common.ROOT / "bench" / "locustfile.py")]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from recruit.core.audit import AuditRecord
 from recruit.extensions import db
@@ -272,6 +273,80 @@ def test_a_retry_while_the_first_is_processing_is_409(app, day):
     answer = day.put("ps", day.a, body, key="busy")
     assert answer.status_code == 409
     assert answer.get_json()["error"]["code"] == "idempotency_in_progress"
+    with app.app_context():
+        assert db.session.scalar(select(Scoresheet)) is None
+
+
+def test_a_retry_while_the_first_holds_its_key_is_409_then_goes_through(app, backend, day):
+    """On PostgreSQL the first request holds its key with a lock of its own transaction, not
+    a row: while another transaction holds that lock (the first request, still running), a
+    retry gets 409 and changes nothing; once it ends, the retry is processed, once."""
+    from recruit.core.idempotency import lock_number
+
+    if backend != "postgresql":
+        pytest.skip("SQLite claims the key with a row: the test above")
+    body = day.body((3, 2), submit=True)
+    with app.app_context(), db.engine.connect() as first:
+        first.execute(
+            sql("SELECT pg_advisory_lock(:n)"), {"n": lock_number(day.world.id("ps"), "held")}
+        )
+        waiting = day.put("ps", day.a, body, key="held")
+        assert waiting.status_code == 409
+        assert waiting.get_json()["error"]["code"] == "idempotency_in_progress"
+        assert db.session.scalar(select(Scoresheet)) is None
+        first.execute(sql("SELECT pg_advisory_unlock_all()"))
+    answers = [day.put("ps", day.a, body, key="held") for _ in "ab"]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[1].headers.get("Idempotent-Replayed") == "true"
+    assert answers[1].get_json() == answers[0].get_json()
+    with app.app_context():
+        sheet = db.session.scalar(select(Scoresheet))
+        assert sheet.status == "submitted" and [s.value for s in sheet.scores] == [3, 2]
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditRecord)
+                .where(AuditRecord.action == "scoresheet.submitted")
+            )
+            == 1
+        )
+
+
+def test_a_first_request_that_commits_under_a_retry_keeps_its_answer(app, backend, day):
+    """The first request commits its answer after the retry has looked for one and found
+    none: the retry's change is dropped and it answers with the first request's answer."""
+    import threading
+
+    from recruit.core.idempotency import DONE, IdempotencyRecord, _fingerprint
+
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer: the retry waits before it looks")
+    body = day.body((3, 2), submit=True)
+    with app.test_request_context(
+        f"/api/v1/candidates/{day.a}/scoresheet", method="PUT", json=body
+    ):
+        fingerprint = _fingerprint()
+    first_answer = {"id": 0, "status": "submitted", "from": "the first request"}
+    answers = []
+    with app.app_context(), db.engine.connect() as first:
+        first.execute(
+            IdempotencyRecord.__table__.insert().values(
+                user_id=day.world.id("ps"),
+                key="late",
+                request_hash=fingerprint,
+                state=DONE,
+                response_status=200,
+                response_body=first_answer,
+            )
+        )
+        retry = threading.Thread(target=lambda: answers.append(day.put("ps", day.a, body, "late")))
+        retry.start()
+        retry.join(1.5)
+        assert retry.is_alive()  # its own record waits on the first's, not yet committed
+        first.commit()
+    retry.join(30)
+    assert answers[0].status_code == 200 and answers[0].get_json() == first_answer
+    assert answers[0].headers.get("Idempotent-Replayed") == "true"
     with app.app_context():
         assert db.session.scalar(select(Scoresheet)) is None
 

@@ -3,6 +3,11 @@
 The same key (per user) with the same body replays the first answer; with a different
 body it is refused (422, `idempotency_key_reused`); while the first is still being
 processed a retry gets 409. Records are kept at least 24 hours.
+
+On PostgreSQL the key is held, while its first request runs, by an advisory lock of that
+request's own transaction, and the answer is stored in the same transaction as the change:
+one transaction, one commit. SQLite has no such locks: there the key is claimed by a row
+committed at once on a connection of its own, and the answer is written over the claim.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Response, jsonify, request
-from sqlalchemy import JSON, ForeignKey, String, delete, insert, select, text, update
+from sqlalchemy import JSON, ForeignKey, String, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,13 +70,105 @@ def run_once(user, handler: Callable[[], tuple[dict, int]]) -> Response | tuple[
     if len(key) > 200:
         raise ValidationFailed(fields={"Idempotency-Key": ["Use a key of at most 200 characters."]})
     fingerprint = _fingerprint()
-    record_id = _claim(user.id, key, fingerprint)
-    if record_id is None:
-        existing = db.session.scalar(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key
-            )
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _run_locked(user.id, key, fingerprint, handler)
+    return _run_claimed(user.id, key, fingerprint, handler)
+
+
+def _in_progress() -> Conflict:
+    return Conflict(
+        "The first request with this Idempotency-Key is still being processed.",
+        code="idempotency_in_progress",
+    )
+
+
+def _stored(user_id: int, key: str) -> IdempotencyRecord | None:
+    return db.session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
         )
+    )
+
+
+# --- PostgreSQL: the key is held by a lock of the request's own transaction ----------------
+
+
+def lock_number(user_id: int, key: str) -> int:
+    """The advisory lock that stands for (user, key) while a request with it is processed."""
+    digest = hashlib.sha256(f"idempotency {user_id} {key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _run_locked(user_id: int, key: str, fingerprint: str, handler):
+    """One transaction: take the key's lock (a retry meanwhile cannot, and gets 409), look
+    for a stored answer, run the handler and store its answer with its change, so nothing is
+    written or committed twice. The lock ends with the transaction."""
+    free, stored_id = db.session.execute(
+        select(
+            func.pg_try_advisory_xact_lock(lock_number(user_id, key)),
+            select(IdempotencyRecord.id)
+            .where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+            .scalar_subquery(),
+        )
+    ).one()
+    if not free:
+        raise _in_progress()
+    if stored_id is not None:
+        existing = db.session.get(IdempotencyRecord, stored_id)
+        if _abandoned(existing):  # left by a request of the claiming kind that died
+            db.session.delete(existing)
+            db.session.flush()
+        else:
+            return _replay(existing, fingerprint)
+    record = IdempotencyRecord(user_id=user_id, key=key, request_hash=fingerprint, state=DONE)
+    try:
+        body, status = handler()
+    except DomainError as error:
+        db.session.rollback()
+        if error.status in (400, 422):
+            _keep_refusal(record, error)
+        raise
+    except Exception:
+        db.session.rollback()
+        raise
+    record.response_status, record.response_body = status, body
+    db.session.add(record)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The first request with this key committed between our look and our lock: its
+        # answer stands and this change is dropped.
+        db.session.rollback()
+        existing = _stored(user_id, key)
+        if existing is None:
+            raise
+        return _replay(existing, fingerprint)
+    return jsonify(body), status
+
+
+def _keep_refusal(record: IdempotencyRecord, error: DomainError) -> None:
+    record.response_status, record.response_body = error.status, _error_body(error)
+    db.session.add(record)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a retry stored its answer first: the same refusal
+        db.session.rollback()
+
+
+def _error_body(error: DomainError) -> dict:
+    body: dict = {"code": error.code, "message": error.message}
+    if error.fields:
+        body["fields"] = error.fields
+    return {"error": body}
+
+
+# --- SQLite: the key is claimed by a row committed at once ---------------------------------
+
+
+def _run_claimed(user_id: int, key: str, fingerprint: str, handler):
+    record_id = _claim(user_id, key, fingerprint)
+    if record_id is None:
+        existing = _stored(user_id, key)
         if existing is not None and _abandoned(existing):
             db.session.execute(
                 delete(IdempotencyRecord).where(
@@ -79,16 +176,13 @@ def run_once(user, handler: Callable[[], tuple[dict, int]]) -> Response | tuple[
                 )
             )
             db.session.commit()
-            record_id = _claim(user.id, key, fingerprint)
+            record_id = _claim(user_id, key, fingerprint)
             if record_id is None:  # another retry took it over first
-                raise Conflict(
-                    "The first request with this Idempotency-Key is still being processed.",
-                    code="idempotency_in_progress",
-                )
-    if record_id is None:
-        if existing is None:
-            raise Conflict("The same request is being processed. Try again in a moment.") from None
-        return _replay(existing, fingerprint)
+                raise _in_progress()
+        elif existing is None:
+            raise Conflict("The same request is being processed. Try again in a moment.")
+        else:
+            return _replay(existing, fingerprint)
     try:
         body, status = handler()
     except DomainError as error:
@@ -112,15 +206,9 @@ def run_once(user, handler: Callable[[], tuple[dict, int]]) -> Response | tuple[
 def _claim(user_id: int, key: str, fingerprint: str) -> int | None:
     """Take the key in a transaction of its own, committed at once so that a retry sees it,
     without ending the request's transaction (so nothing it loaded has to be loaded again).
-    None when the key is already taken.
-
-    On PostgreSQL this commit does not wait for the disk: the request's own commit, later,
-    flushes the log up to and past it, and a claim lost in a crash before then only means
-    the retry runs the request afresh, which is what it would do anyway."""
+    None when the key is already taken."""
     try:
         with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
             done = connection.execute(
                 insert(IdempotencyRecord).values(
                     user_id=user_id,
@@ -144,12 +232,8 @@ def _settle_error(record_id: int, error: DomainError) -> None:
     if error.status not in (400, 422):
         db.session.delete(record)
     else:
-        body: dict = {"code": error.code, "message": error.message}
-        if error.fields:
-            body["fields"] = error.fields
         record.state = DONE
-        record.response_status = error.status
-        record.response_body = {"error": body}
+        record.response_status, record.response_body = error.status, _error_body(error)
     db.session.commit()
 
 
@@ -164,10 +248,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str):
             code="idempotency_key_reused",
         )
     if record.state == PROCESSING:
-        raise Conflict(
-            "The first request with this Idempotency-Key is still being processed.",
-            code="idempotency_in_progress",
-        )
+        raise _in_progress()
     response = jsonify(record.response_body)
     response.status_code = record.response_status
     response.headers["Idempotent-Replayed"] = "true"

@@ -218,6 +218,15 @@ def forget_memberships() -> None:
     g.pop("memberships", None)
 
 
+def remember_seat(
+    user: User, vacancy_id: int, seat: PanelMember | None, *, declared: bool, conflicts: set[int]
+) -> None:
+    """Keep for the rest of the request what one query found about the user's seat and
+    declaration, so that membership() and declared() need not ask again."""
+    g.setdefault("memberships", {})[(user.id, vacancy_id)] = seat
+    g.setdefault("declared", {})[(user.id, vacancy_id)] = (declared, conflicts)
+
+
 def declare(
     actor: User, vacancy: Vacancy, *, confidentiality: bool, conflicts: list[int]
 ) -> Declaration:

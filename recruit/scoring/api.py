@@ -7,13 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
-from recruit.candidates.operations import get_candidate
 from recruit.core.api import Body, endpoint, parse_body
 from recruit.core.errors import NotFound
 from recruit.core.idempotency import run_once
 from recruit.scoring import operations
 from recruit.scoring.models import Scoresheet
-from recruit.vacancies.operations import get_vacancy
 
 
 class ScoreIn(BaseModel):
@@ -72,8 +70,7 @@ def out(sheet: Scoresheet) -> ScoresheetOut:
 
 
 def _load(candidate_id: int, user):
-    candidate = get_candidate(candidate_id)
-    vacancy = get_vacancy(candidate.vacancy_id)
+    candidate, vacancy = operations.load_for_scoring(user, candidate_id)
     operations.seat_for_scoring(user, candidate, vacancy)
     return candidate, vacancy
 

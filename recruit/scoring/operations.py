@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from recruit.candidates.models import Candidate
 from recruit.core import audit
-from recruit.core.errors import Conflict, Forbidden, ValidationFailed
+from recruit.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from recruit.core.time import utcnow
 from recruit.extensions import db
-from recruit.panels.models import Panel, PanelMember
-from recruit.panels.operations import declared, membership
+from recruit.panels.models import Declaration, DeclaredConflict, Panel, PanelMember
+from recruit.panels.operations import declared, membership, remember_seat
 from recruit.people.models import User
 from recruit.qualities.models import Quality, QualityStatus
 from recruit.scoring.models import DRAFT, SUBMITTED, WOULD_WORK_WITH, Score, Scoresheet
@@ -33,6 +35,38 @@ def describe(sheet: Scoresheet) -> dict:
         "comment": sheet.comment,
         "would_work_with": sheet.would_work_with,
     }
+
+
+def load_for_scoring(user: User, candidate_id: int) -> tuple[Candidate, Vacancy]:
+    """The candidate and their vacancy, with the user's seat, panel and latest declaration,
+    in one query (one row per conflict they declared), kept for the request: scoring a
+    candidate then asks nothing more about them."""
+    latest = (
+        select(func.max(Declaration.id))
+        .where(Declaration.vacancy_id == Vacancy.id, Declaration.user_id == user.id)
+        .correlate(Vacancy)
+        .scalar_subquery()
+    )
+    conflict = DeclaredConflict.candidate_id
+    rows = db.session.execute(
+        select(Candidate, Vacancy, PanelMember, Panel, Declaration.id, conflict)
+        .join(Vacancy, Vacancy.id == Candidate.vacancy_id)
+        .outerjoin(
+            PanelMember, and_(PanelMember.vacancy_id == Vacancy.id, PanelMember.user_id == user.id)
+        )
+        .outerjoin(Panel, Panel.id == PanelMember.panel_id)
+        .outerjoin(Declaration, Declaration.id == latest)
+        .outerjoin(DeclaredConflict, DeclaredConflict.declaration_id == Declaration.id)
+        .where(Candidate.id == candidate_id)
+    ).all()
+    if not rows:
+        raise NotFound("We could not find that candidate.")
+    candidate, vacancy, seat, panel, declaration_id, _ = rows[0]
+    if seat is not None:
+        set_committed_value(seat, "panel", panel)
+    conflicts = {row[5] for row in rows if row[5] is not None}
+    remember_seat(user, vacancy.id, seat, declared=declaration_id is not None, conflicts=conflicts)
+    return candidate, vacancy
 
 
 def seat_for_scoring(user: User, candidate: Candidate, vacancy: Vacancy) -> PanelMember:
@@ -130,7 +164,7 @@ def save_scoresheet(
     A submitted scoresheet is final: any change needs `amend_reason` and is audited.
     """
     seat = seat_for_scoring(user, candidate, vacancy)
-    panel = db.session.get(Panel, seat.panel_id)
+    panel = seat.panel
     values = _validate(panel, vacancy, scores, comment, would_work_with, amend_reason)
     if vacancy.status != Status.INTERVIEWING:
         raise Conflict(
@@ -139,30 +173,7 @@ def save_scoresheet(
         )
     if not candidate.in_the_running:
         raise Conflict("This candidate is no longer being interviewed.", code="not_interviewing")
-    query = select(Scoresheet).where(
-        Scoresheet.candidate_id == candidate.id, Scoresheet.user_id == user.id
-    )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update()
-    sheet = db.session.scalar(query)
-    if sheet is None:
-        # Insert-or-nothing, then read it back: when the same member's other tablet makes
-        # this scoresheet at the same moment, both carry on with the one row (the database
-        # makes the second wait for the first), never two rows or a crash.
-        insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-        db.session.execute(
-            insert(Scoresheet)
-            .values(
-                vacancy_id=vacancy.id,
-                candidate_id=candidate.id,
-                panel_id=panel.id,
-                user_id=user.id,
-                status=DRAFT,
-                comment="",
-            )
-            .on_conflict_do_nothing(index_elements=["candidate_id", "user_id"])
-        )
-        sheet = db.session.scalar(query.execution_options(populate_existing=True))
+    sheet = _own_sheet_to_change(candidate, user) or _new_sheet(candidate, panel, user)
     reason = (amend_reason or "").strip()
     if sheet.status == SUBMITTED and not reason:
         raise Conflict(
@@ -199,6 +210,46 @@ def save_scoresheet(
             )
     elif sheet.status == SUBMITTED:
         audit.record("scoresheet.submitted", sheet, actor=user, after=after)
+    return sheet
+
+
+def _own_sheet_to_change(candidate: Candidate, user: User) -> Scoresheet | None:
+    """The member's scoresheet with its answers, locked until the transaction ends (on
+    PostgreSQL; SQLite has one writer at a time anyway)."""
+    query = (
+        select(Scoresheet)
+        .options(joinedload(Scoresheet.scores))
+        .where(Scoresheet.candidate_id == candidate.id, Scoresheet.user_id == user.id)
+        .execution_options(populate_existing=True)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(of=Scoresheet)
+    return db.session.scalars(query).unique().one_or_none()
+
+
+def _new_sheet(candidate: Candidate, panel: Panel, user: User) -> Scoresheet:
+    """Insert-or-nothing: when the same member's other tablet makes this scoresheet at the
+    same moment, both carry on with the one row (the database makes the second wait for the
+    first), never two rows or a crash."""
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    sheet = db.session.scalars(
+        insert(Scoresheet)
+        .values(
+            vacancy_id=candidate.vacancy_id,
+            candidate_id=candidate.id,
+            panel_id=panel.id,
+            user_id=user.id,
+            status=DRAFT,
+            comment="",
+        )
+        .on_conflict_do_nothing(index_elements=["candidate_id", "user_id"])
+        .returning(Scoresheet)
+        .options(lazyload(Scoresheet.scores)),  # a new sheet has none (set below)
+        execution_options={"populate_existing": True},
+    ).one_or_none()
+    if sheet is None:  # the other tablet's
+        return _own_sheet_to_change(candidate, user)
+    set_committed_value(sheet, "scores", [])
     return sheet
 
 
