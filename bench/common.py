@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -143,6 +144,63 @@ def children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(p) for p in found]
+
+
+# --- where the CPU went ------------------------------------------------------------------
+
+
+def cpu_seconds() -> dict:
+    """CPU seconds used so far: by each process (pid → (name, seconds)), by this process's
+    waited-for children (locust), and by the whole machine (all cores together)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    processes = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        processes[int(entry.name)] = (name, (int(fields[11]) + int(fields[12])) / hz)
+    machine = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    busy = sum(machine[:3]) + sum(machine[5:7])  # user nice system irq softirq (not steal)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "processes": processes,
+        "children": children.ru_utime + children.ru_stime,
+        "machine": busy / hz,
+        "at": time.perf_counter(),
+    }
+
+
+def cpu_split(before: dict, after: dict, requests: int) -> dict:
+    """Milliseconds of CPU per request between two cpu_seconds(): the web server, PostgreSQL,
+    the load tool, everything else; and how busy the machine's cores were."""
+    by_name: dict[str, float] = {}
+    for pid, (name, seconds) in after["processes"].items():
+        was = before["processes"].get(pid)
+        start = was[1] if was and was[0] == name else 0.0
+        by_name[name] = by_name.get(name, 0.0) + seconds - start
+    web = by_name.get("gunicorn", 0.0)
+    database = by_name.get("postgres", 0.0)
+    load_tool = after["children"] - before["children"]
+    machine = after["machine"] - before["machine"]
+    wall = after["at"] - before["at"]
+    per = 1000 / max(requests, 1)
+    others = sorted(
+        ((n, t) for n, t in by_name.items() if n not in ("gunicorn", "postgres") and t > 0.05),
+        key=lambda item: -item[1],
+    )
+    return {
+        "web_ms": round(web * per, 2),
+        "postgresql_ms": round(database * per, 2),
+        "load_tool_ms": round(load_tool * per, 2),
+        "other_ms": round(max(machine - web - database - load_tool, 0.0) * per, 2),
+        "cores_busy": round(machine / wall, 2) if wall else None,
+        "busiest_others_s": {n: round(t, 2) for n, t in others[:5]},
+    }
 
 
 # --- gunicorn as in production -------------------------------------------------------------

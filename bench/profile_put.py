@@ -115,7 +115,9 @@ def main() -> None:
     if profiler:
         profiler.stop()
     took = (time.perf_counter() - start) * 1000 / count
-    common.say(f"{count} PUTs: {took:.1f} ms a request (in process, {'SQLite' if sqlite else 'PG'})")
+    common.say(
+        f"{count} PUTs: {took:.1f} ms a request (in process, {'SQLite' if sqlite else 'PG'})"
+    )
     if profiler:
         out = common.ROOT / "bench" / "results" / "profile-put.txt"
         out.write_text(profiler.output_text(unicode=False, color=False, show_all=False))

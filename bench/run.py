@@ -29,6 +29,16 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
             s = at50["scoresheet"]
             out.append(("50 tablets: p99 < 150 ms", f"{s['p99_ms']} ms", s["p99_ms"] < 150))
             out.append(("50 tablets: zero errors", str(s["errors"]), s["errors"] == 0))
+            burst = at50.get("at_once")
+            if burst:
+                # Not a target of the issue: what the tablets see when all send at once.
+                out.append(
+                    (
+                        "(50 sends at the same instant: all answered)",
+                        f"{burst['all_answered_ms']} ms",
+                        None,
+                    )
+                )
         sat = submit.get("saturated")
         if sat:
             out.append(
@@ -119,7 +129,8 @@ def main() -> int:
     common.say("\n== Targets ==")
     common.say(
         common.table(
-            [[t, m, "yes" if ok else "NO"] for t, m, ok in checked], ["target", "measured", "met"]
+            [[t, m, "-" if ok is None else ("yes" if ok else "NO")] for t, m, ok in checked],
+            ["target", "measured", "met"],
         )
     )
     info_end = common.machine()["load_average"]
