@@ -27,7 +27,8 @@ TARGET = os.environ.get("BENCH_TARGET", "scoresheet")
 _next = itertools.count()
 # BENCH_TRACE=path: every request's start time, name and time taken, one per line, for
 # seeing where in a run the slow ones fall (the first burst, or all along).
-_trace = open(os.environ["BENCH_TRACE"], "w") if os.environ.get("BENCH_TRACE") else None  # noqa: SIM115
+_TRACE = os.environ.get("BENCH_TRACE")
+_trace = open(_TRACE, "w", buffering=1) if _TRACE else None  # noqa: SIM115 - open for the run
 
 
 if _trace is not None:

@@ -102,6 +102,11 @@ def main() -> None:
     for line in send:
         common.say("  " + " ".join(line.split())[:140])
 
+    start = time.perf_counter()
+    for i in range(100, 100 + count):
+        put(i + count)
+    plain = (time.perf_counter() - start) * 1000 / count
+    common.say(f"{count} PUTs: {plain:.2f} ms a request without a profiler")
     try:
         from pyinstrument import Profiler
     except ImportError:

@@ -21,6 +21,9 @@ import requests
 from bench import common, seed
 
 TABLETS = [int(n) for n in os.environ.get("BENCH_TABLETS", "10,50,200").split(",")]
+# SQLite is the embedded default (`make run`): a small provider's one machine. It is run at
+# these tablet counts only ("" for none).
+SQLITE_TABLETS = [int(n) for n in os.environ.get("BENCH_SQLITE_TABLETS", "50").split(",") if n]
 DURATION = common.env_int("BENCH_DURATION", 20)
 THINK_MIN = common.env_float("BENCH_THINK_MIN", 0.5)
 THINK_MAX = common.env_float("BENCH_THINK_MAX", 2.0)
@@ -82,7 +85,7 @@ def locust(
 ) -> dict:
     """One headless locust run; returns the aggregated figures from its CSV."""
     OUT.mkdir(parents=True, exist_ok=True)
-    prefix = OUT / f"{target}-{users}-{think[1]}"
+    prefix = OUT / f"{target}-{tablets_file.stem.removeprefix('tablets-')}-{think[1]}"
     env = {
         **os.environ,
         "BENCH_TABLETS": str(tablets_file),
@@ -235,12 +238,12 @@ def forget_scores(url: str) -> None:
     engine.dispose()
 
 
-def run_backend(backend: str, redis_url: str, hashes) -> dict:
+def run_backend(backend: str, redis_url: str, hashes, counts: list[int]) -> dict:
     name = common.unique("bench_submit")
     url = (
         common.postgres_database(name) if backend == "postgresql" else common.sqlite_database(name)
     )
-    most = max(TABLETS)
+    most = max(counts)
     loader = seed.Loader(url)
     day = seed.interview_day(
         loader,
@@ -261,7 +264,7 @@ def run_backend(backend: str, redis_url: str, hashes) -> dict:
     out: dict = {"runs": []}
     try:
         warm_up(web.url, day)
-        for n in TABLETS:
+        for n in counts:
             forget_scores(url)
             tablets, signing_in = sign_in_all(web.url, day, n)
             tablets_file = OUT / f"tablets-{backend}-{n}.json"
@@ -337,12 +340,13 @@ def run_backend(backend: str, redis_url: str, hashes) -> dict:
     return out
 
 
-def run(redis_url: str, hashes, backends=("postgresql",)) -> dict:
+def run(redis_url: str, hashes) -> dict:
     common.say(
         f"\n== 1. Submitting scores: {', '.join(map(str, TABLETS))} tablets, {QUALITIES} "
         f"qualities, think {THINK_MIN}-{THINK_MAX} s, {DURATION} s a run =="
     )
-    out = {backend: run_backend(backend, redis_url, hashes) for backend in backends}
+    plan = {"postgresql": TABLETS, "sqlite": SQLITE_TABLETS}
+    out = {b: run_backend(b, redis_url, hashes, counts) for b, counts in plan.items() if counts}
     rows = []
     for backend, result in out.items():
         for r in result["runs"]:
