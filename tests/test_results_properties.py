@@ -4,24 +4,32 @@
 contributions add up to the overall score (also once rounded), scores stay on 0–100,
 a higher score never lowers a panel's score, "not sure" never counts as zero, ranks follow
 the overall scores and ties share a rank, and scaling every weight alike changes nothing.
+Last, on both databases: `vacancy_results()`, which lets the database add up the sheets,
+gives what `combine()` gives when worked sheet by sheet in Python.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import replace
+from datetime import date
+from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from recruit.extensions import db
 from recruit.scoring.results import (
     FLAG_TIE,
     TIE_TOLERANCE,
     PanelInfo,
     Sheet,
     combine,
+    mean_normalised,
     normalise,
     two,
+    vacancy_results,
 )
 
 KINDS = ("people_supported", "staff", "mixed")
@@ -207,3 +215,194 @@ def test_scaling_every_weight_alike_changes_nothing(vacancy, factor):
             assert (a is None) == (b is None)
             if a is not None:
                 assert math.isclose(a, b, abs_tol=CLOSE)
+
+
+# --- the database's sums agree with the rule, on both databases ---------------------------------
+
+DATABASE = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+usernames = (f"member{n}" for n in itertools.count(1))
+
+
+@st.composite
+def stored_vacancies(draw):
+    """What a vacancy holds once scored: panels, members (some declared twice, some with
+    conflicts, some gone from their panel since they scored), and sheets: drafts, submitted
+    ones, sheets of only "not sure", sheets that skipped qualities, "would work with" answers."""
+    the_panels = draw(panels())
+    qualities = draw(st.integers(1, 7))
+    candidates = draw(st.integers(1, 5))
+    members = [
+        {
+            "panel": panel,
+            "role": draw(st.sampled_from(("person_supported", "staff", "panel_lead"))),
+            "seated": draw(st.integers(0, 5)) > 0,
+            "declarations": draw(
+                st.lists(st.sets(st.integers(0, candidates - 1), max_size=2), max_size=2)
+            ),
+        }
+        for panel in the_panels
+        for _ in range(draw(st.integers(0, 5)))
+    ]
+    sheets = [
+        {
+            "member": n,
+            "candidate": c,
+            "submitted": draw(st.integers(0, 4)) > 0,
+            "would_work_with": draw(st.sampled_from((None, "yes", "not_sure", "no"))),
+            "answers": draw(
+                st.lists(st.none() | st.integers(1, member["panel"].scale), max_size=qualities)
+            ),
+        }
+        for n, member in enumerate(members)
+        for c in range(candidates)
+        if draw(st.integers(0, 3)) > 0
+    ]
+    return the_panels, qualities, candidates, members, sheets
+
+
+def store(the_panels, qualities, candidates, members, sheets):
+    """Write the vacancy with the models (flushed, not committed). Return it with the rule's
+    inputs for the same rows worked out in Python, sheet by sheet and member by member, as
+    vacancy_results used to; and each submitted sheet's exact member score."""
+    from recruit.candidates.models import Candidate
+    from recruit.panels.models import Declaration, DeclaredConflict, Panel, PanelMember
+    from recruit.people.models import User
+    from recruit.qualities.models import Quality
+    from recruit.scoring.models import Score, Scoresheet
+    from recruit.vacancies.models import Vacancy
+
+    session = db.session
+    vacancy = Vacancy(title="Support worker", service="Oak House", closes_on=date(2030, 1, 1))
+    session.add(vacancy)
+    session.flush()
+    stored = {
+        p.id: Panel(vacancy_id=vacancy.id, name=p.name, kind=p.kind, weight=p.weight, scale=p.scale)
+        for p in the_panels
+    }
+    people = [
+        Candidate(vacancy_id=vacancy.id, name=f"C{n}", alias=f"Candidate {n}", status="shortlisted")
+        for n in range(candidates)
+    ]
+    asked = [
+        Quality(vacancy_id=vacancy.id, text=f"Q{n}", source_group="staff", status="accepted")
+        for n in range(qualities)
+    ]
+    users = []
+    for member in members:
+        name = next(usernames)
+        users.append(User(username=name, display_name=name, role=member["role"]))
+    session.add_all([*stored.values(), *people, *asked, *users])
+    session.flush()
+    for member, user in zip(members, users, strict=True):
+        if member["seated"]:
+            panel_id = stored[member["panel"].id].id
+            session.add(PanelMember(panel_id=panel_id, vacancy_id=vacancy.id, user_id=user.id))
+        for conflicts in member["declarations"]:
+            declaration = Declaration(vacancy_id=vacancy.id, user_id=user.id, confidentiality=True)
+            session.add(declaration)
+            session.flush()
+            session.add_all(
+                DeclaredConflict(declaration_id=declaration.id, candidate_id=people[c].id)
+                for c in conflicts
+            )
+    worked: list[Sheet] = []
+    exact: dict[tuple[int, int], list[Fraction]] = {}
+    for sheet in sheets:
+        member, user = members[sheet["member"]], users[sheet["member"]]
+        panel = stored[member["panel"].id]
+        row = Scoresheet(
+            vacancy_id=vacancy.id,
+            candidate_id=people[sheet["candidate"]].id,
+            panel_id=panel.id,
+            user_id=user.id,
+            status="submitted" if sheet["submitted"] else "draft",
+            would_work_with=sheet["would_work_with"],
+        )
+        session.add(row)
+        session.flush()
+        session.add_all(
+            Score(scoresheet_id=row.id, quality_id=asked[q].id, value=v)
+            for q, v in enumerate(sheet["answers"])
+        )
+        if not sheet["submitted"]:
+            continue
+        given = [v for v in sheet["answers"] if v is not None]
+        score = mean_normalised(sum(given), len(given), panel.scale)
+        worked.append(
+            Sheet(
+                row.candidate_id,
+                panel.id,
+                user.id,
+                score,
+                sheet["would_work_with"],
+                member["role"] == "person_supported",
+            )
+        )
+        if score is not None:
+            exact.setdefault((row.candidate_id, panel.id), []).append(
+                Fraction(100 * (sum(given) - len(given)), len(given) * (panel.scale - 1))
+            )
+    session.flush()
+    expected: dict[tuple[int, int], int] = {}
+    for member in members:
+        latest = member["declarations"][-1] if member["declarations"] else set()
+        for n, candidate in enumerate(people):
+            if member["seated"] and n not in latest:
+                key = (candidate.id, stored[member["panel"].id].id)
+                expected[key] = expected.get(key, 0) + 1
+    inputs = (
+        [replace(p, id=stored[p.id].id) for p in the_panels],
+        [(c.id, c.alias) for c in people],
+        worked,
+        expected,
+    )
+    return vacancy, inputs, exact
+
+
+def figures(result) -> list[float | None]:
+    return [result.overall, result.people_supported_score] + [
+        value for p in result.panels for value in (p.score, p.contribution)
+    ]
+
+
+@DATABASE
+@given(stored_vacancies())
+def test_the_database_sums_agree_with_the_rule_worked_sheet_by_sheet(app, vacancy):
+    """vacancy_results (integer sums in SQL, one exact division per panel) against combine()
+    over the sheets one by one (each member's score, then their mean in floating point): the
+    same figures to the hundredth, the same ranks, flags and counts; and each panel's score is
+    its members' exact mean, correctly rounded."""
+    with app.app_context():
+        try:
+            stored, inputs, exact = store(*vacancy)
+            found_panels, found = vacancy_results(stored)
+            worked = combine(*inputs)
+            assert found_panels == inputs[0]
+            assert [r.candidate_id for r in found] == [r.candidate_id for r in worked]
+            for got, want in zip(found, worked, strict=True):
+                assert (got.rank, got.people_supported_rank, got.flags, got.complete) == (
+                    want.rank,
+                    want.people_supported_rank,
+                    want.flags,
+                    want.complete,
+                )
+                assert got.would_work_with == want.would_work_with
+                assert [(p.panel_id, p.submitted, p.expected) for p in got.panels] == [
+                    (p.panel_id, p.submitted, p.expected) for p in want.panels
+                ]
+                for a, b in zip(figures(got), figures(want), strict=True):
+                    assert (a is None) == (b is None)
+                    if a is not None:
+                        assert two(a) == two(b)
+                        assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+                for panel in got.panels:
+                    members = exact.get((got.candidate_id, panel.panel_id))
+                    assert panel.score == (float(sum(members) / len(members)) if members else None)
+        finally:
+            db.session.rollback()

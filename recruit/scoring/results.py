@@ -7,16 +7,21 @@
     contribution = w_p·s_p / Σ w_p           so contributions add up to the overall
 
 `combine()` is pure (tests check it by hand); `vacancy_results()` gathers the rows for it in
-a fixed number of queries, whatever the number of candidates, members and qualities.
+a fixed number of queries, whatever the number of candidates, members and qualities. The
+database reduces the sheets to integer sums per candidate and panel; the panel's mean is then
+one exact division of integers (`mean_of_members`), so it does not depend on the order in
+which a database happens to add floating-point numbers.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from recruit.candidates.models import Candidate, CandidateStatus
 from recruit.extensions import db
@@ -33,6 +38,8 @@ FLAG_CONCERN = "concern_raised"
 FLAG_INCOMPLETE = "incomplete"
 FLAG_TIE = "tie"
 OVERRIDE_FLAGS = (FLAG_PREFERRED_OTHER, FLAG_CONCERN)
+ANSWERS = ("yes", "not_sure", "no")
+CENT = Decimal("0.01")
 
 
 def two(value: float | None) -> float | None:
@@ -40,7 +47,7 @@ def two(value: float | None) -> float | None:
     exact and rounded only when shown or returned, always by this one function."""
     if value is None:
         return None
-    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(value)).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def normalise(value: int, scale: int) -> float:
@@ -66,6 +73,18 @@ class Sheet:
     member_score: float | None  # None: every answer was "not sure"
     would_work_with: str | None = None
     by_person_supported: bool = False
+
+
+@dataclass
+class PanelTally:
+    """One panel's submitted sheets for one candidate, reduced to what the rule needs."""
+
+    submitted: int
+    score: float | None  # the mean of member scores; None: no sheet has a score
+    answers: dict[str, int] = field(default_factory=dict)  # people supported's would_work_with
+
+
+NO_SHEETS = PanelTally(submitted=0, score=None)
 
 
 @dataclass
@@ -112,6 +131,33 @@ def _ranks(scores: dict[int, float | None]) -> tuple[dict[int, int | None], set[
     return ranks, tied
 
 
+def tally(sheets: list[Sheet]) -> dict[tuple[int, int], PanelTally]:
+    """Sheets per (candidate, panel): how many, their members' mean score, and the answers of
+    people supported to "would you like this person to support you?"."""
+    by_key: dict[tuple[int, int], list[Sheet]] = {}
+    for sheet in sheets:
+        by_key.setdefault((sheet.candidate_id, sheet.panel_id), []).append(sheet)
+    return {
+        key: PanelTally(
+            submitted=len(mine),
+            score=_mean([s.member_score for s in mine if s.member_score is not None]),
+            answers=dict(
+                Counter(
+                    s.would_work_with for s in mine if s.by_person_supported and s.would_work_with
+                )
+            ),
+        )
+        for key, mine in by_key.items()
+    }
+
+
+def _answers(counts: Iterable[dict[str, int]]) -> dict[str, int]:
+    added: Counter[str] = Counter()
+    for some in counts:
+        added.update(some)
+    return {answer: added[answer] for answer in ANSWERS}
+
+
 def combine(
     panels: list[PanelInfo],
     candidates: list[tuple[int, str]],
@@ -119,62 +165,56 @@ def combine(
     expected: dict[tuple[int, int], int],
 ) -> list[CandidateResult]:
     """Apply the rule. `expected[(candidate_id, panel_id)]` counts who may score them."""
-    by_key: dict[tuple[int, int], list[Sheet]] = {}
-    for sheet in sheets:
-        by_key.setdefault((sheet.candidate_id, sheet.panel_id), []).append(sheet)
+    return combine_tallies(panels, candidates, tally(sheets), expected)
 
+
+def combine_tallies(
+    panels: list[PanelInfo],
+    candidates: list[tuple[int, str]],
+    tallies: dict[tuple[int, int], PanelTally],
+    expected: dict[tuple[int, int], int],
+) -> list[CandidateResult]:
+    """Apply the rule from each panel's tally (see `tally`) onwards."""
     results: list[CandidateResult] = []
     overall_by: dict[int, float | None] = {}
     ours_by: dict[int, float | None] = {}
     for candidate_id, alias in candidates:
-        panel_scores: dict[int, float | None] = {}
-        submitted: dict[int, int] = {}
-        for panel in panels:
-            mine = by_key.get((candidate_id, panel.id), [])
-            submitted[panel.id] = len(mine)
-            panel_scores[panel.id] = _mean(
-                [s.member_score for s in mine if s.member_score is not None]
-            )
-        counted = [p for p in panels if submitted[p.id] > 0 and panel_scores[p.id] is not None]
+        mine = {p.id: tallies.get((candidate_id, p.id), NO_SHEETS) for p in panels}
+        counted = [p for p in panels if mine[p.id].submitted > 0 and mine[p.id].score is not None]
+        counted_ids = {p.id for p in counted}
         total_weight = sum(p.weight for p in counted)
         overall = (
-            sum(p.weight * panel_scores[p.id] for p in counted) / total_weight
+            sum(p.weight * mine[p.id].score for p in counted) / total_weight
             if total_weight
             else None
         )
         ours = [p for p in counted if p.kind == PEOPLE_SUPPORTED]
         ours_weight = sum(p.weight for p in ours)
         ours_score = (
-            sum(p.weight * panel_scores[p.id] for p in ours) / ours_weight if ours_weight else None
+            sum(p.weight * mine[p.id].score for p in ours) / ours_weight if ours_weight else None
         )
-        answers = [
-            s.would_work_with
-            for p in panels
-            for s in by_key.get((candidate_id, p.id), [])
-            if s.by_person_supported and s.would_work_with
-        ]
         result = CandidateResult(
             candidate_id=candidate_id,
             alias=alias,
             overall=overall,
             rank=None,
-            complete=all(submitted[p.id] > 0 for p in panels) and bool(panels),
+            complete=all(mine[p.id].submitted > 0 for p in panels) and bool(panels),
             panels=[
                 PanelResult(
                     panel_id=p.id,
-                    score=panel_scores[p.id],
+                    score=mine[p.id].score,
                     contribution=(
-                        p.weight * panel_scores[p.id] / total_weight
-                        if p in counted and total_weight
+                        p.weight * mine[p.id].score / total_weight
+                        if p.id in counted_ids and total_weight
                         else None
                     ),
-                    submitted=submitted[p.id],
+                    submitted=mine[p.id].submitted,
                     expected=expected.get((candidate_id, p.id), 0),
                 )
                 for p in panels
             ],
             people_supported_score=ours_score,
-            would_work_with={a: answers.count(a) for a in ("yes", "not_sure", "no")},
+            would_work_with={a: sum(mine[p.id].answers.get(a, 0) for p in panels) for a in ANSWERS},
         )
         results.append(result)
         overall_by[candidate_id] = overall
@@ -208,7 +248,7 @@ def mean_normalised(total: int | None, count: int, scale: int) -> float | None:
 
 
 def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateResult]]:
-    """Gather the rows for `combine` in four queries, whatever the vacancy's size."""
+    """Gather the rows for `combine_tallies` in four queries, whatever the vacancy's size."""
     panels = [
         PanelInfo(p.id, p.name, p.kind, float(p.weight), p.scale)
         for p in db.session.execute(
@@ -230,42 +270,7 @@ def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateRe
             .order_by(Candidate.id)
         ).all()
     ]
-    # Integer sums and counts per sheet: the database adds integers (cheap), and the one
-    # division happens here, exactly (see member_score).
-    sheet_rows = db.session.execute(
-        select(
-            Scoresheet.candidate_id,
-            Scoresheet.panel_id,
-            Scoresheet.user_id,
-            func.sum(Score.value),
-            func.count(Score.value),
-            Scoresheet.would_work_with,
-            User.role,
-        )
-        .join(User, User.id == Scoresheet.user_id)
-        .outerjoin(Score, Score.scoresheet_id == Scoresheet.id)
-        .where(Scoresheet.vacancy_id == vacancy.id, Scoresheet.status == SUBMITTED)
-        .group_by(
-            Scoresheet.id,
-            Scoresheet.candidate_id,
-            Scoresheet.panel_id,
-            Scoresheet.user_id,
-            Scoresheet.would_work_with,
-            User.role,
-        )
-    ).all()
-    scale = {p.id: p.scale for p in panels}
-    sheets = [
-        Sheet(
-            candidate_id=row[0],
-            panel_id=row[1],
-            user_id=row[2],
-            member_score=mean_normalised(row[3], row[4], scale[row[1]]),
-            would_work_with=row[5],
-            by_person_supported=row[6] == Role.PERSON_SUPPORTED,
-        )
-        for row in sheet_rows
-    ]
+    tallies = panel_tallies(vacancy, {p.id: p.scale for p in panels})
     # Who may score whom, in one query: every member, with the conflicts of their latest
     # declaration (a member without any has one row with no candidate).
     latest = (
@@ -284,13 +289,95 @@ def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateRe
         .where(PanelMember.vacancy_id == vacancy.id)
     ).all()
     members = {(panel_id, user_id) for panel_id, user_id, _ in seats}
-    conflicts = {(user_id, candidate_id) for _, user_id, candidate_id in seats if candidate_id}
-    expected: dict[tuple[int, int], int] = {}
-    for candidate_id, _ in candidates:
-        for panel_id, user_id in members:
-            if (user_id, candidate_id) not in conflicts:
-                expected[(candidate_id, panel_id)] = expected.get((candidate_id, panel_id), 0) + 1
-    return panels, combine(panels, candidates, sheets, expected)
+    conflicts: dict[int, set[int]] = {}
+    for _, user_id, candidate_id in seats:
+        if candidate_id:
+            conflicts.setdefault(user_id, set()).add(candidate_id)
+    seats_per_panel = Counter(panel_id for panel_id, _ in members)
+    expected = {
+        (candidate_id, panel_id): seated
+        for candidate_id, _ in candidates
+        for panel_id, seated in seats_per_panel.items()
+    }
+    for panel_id, user_id in members:
+        for candidate_id in conflicts.get(user_id, ()):
+            if (candidate_id, panel_id) in expected:
+                expected[(candidate_id, panel_id)] -= 1
+    return panels, combine_tallies(panels, candidates, tallies, expected)
+
+
+def mean_of_members(groups: list[tuple[int, int, int]], scale: int) -> float | None:
+    """The mean of member scores from `(answers, sheets, total)`: for each number of answers
+    given, how many sheets gave that many and the sum of their values. With L a common
+    multiple of the numbers of answers, Σ member scores = 100·Σ (total − answers·sheets)·L/answers
+    / (L·(S − 1)): one exact division of integers, whatever the order of the rows. None when
+    no sheet has an answer other than "not sure"."""
+    scored = [(answers, sheets, int(total)) for answers, sheets, total in groups if answers]
+    if not scored:
+        return None
+    common = math.lcm(*(answers for answers, _, _ in scored))
+    numerator = sum(
+        (total - answers * sheets) * (common // answers) for answers, sheets, total in scored
+    )
+    members = sum(sheets for _, sheets, _ in scored)
+    return 100 * numerator / (common * members * (scale - 1))
+
+
+def panel_tallies(vacancy: Vacancy, scale: dict[int, int]) -> dict[tuple[int, int], PanelTally]:
+    """`tally` of the vacancy's submitted sheets, in one query: the database sums the values of
+    each sheet, then adds up the sheets of a candidate and panel that gave as many answers, in
+    integers; `mean_of_members` does the one division."""
+    sent = and_(Scoresheet.vacancy_id == vacancy.id, Scoresheet.status == SUBMITTED)
+    per_sheet = (
+        select(
+            Scoresheet.id,
+            func.sum(Score.value).label("total"),
+            func.count(Score.value).label("answers"),
+        )
+        .join(Score, Score.scoresheet_id == Scoresheet.id)
+        .where(sent)
+        .group_by(Scoresheet.id)
+        .cte("per_sheet")
+    )
+
+    def answering(answer: str):
+        theirs = and_(User.role == Role.PERSON_SUPPORTED, Scoresheet.would_work_with == answer)
+        return func.count(case((theirs, 1)))
+
+    rows = db.session.execute(
+        select(
+            Scoresheet.candidate_id,
+            Scoresheet.panel_id,
+            per_sheet.c.answers,
+            func.count(),
+            func.sum(per_sheet.c.total),
+            *(answering(answer) for answer in ANSWERS),
+        )
+        .join(User, User.id == Scoresheet.user_id)
+        .outerjoin(per_sheet, per_sheet.c.id == Scoresheet.id)
+        .where(sent)
+        .group_by(Scoresheet.candidate_id, Scoresheet.panel_id, per_sheet.c.answers)
+    ).all()
+    submitted: Counter[tuple[int, int]] = Counter()
+    scored: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    said: dict[tuple[int, int], dict[str, int]] = {}
+    for candidate_id, panel_id, answers, sheets, total, *answered in rows:
+        key = (candidate_id, panel_id)
+        submitted[key] += sheets
+        if answers:
+            scored.setdefault(key, []).append((answers, sheets, total))
+        for answer, count in zip(ANSWERS, answered, strict=True):
+            if count:
+                counts = said.setdefault(key, {})
+                counts[answer] = counts.get(answer, 0) + count
+    return {
+        key: PanelTally(
+            submitted=count,
+            score=mean_of_members(scored.get(key, []), scale[key[1]]),
+            answers=said.get(key, {}),
+        )
+        for key, count in submitted.items()
+    }
 
 
 def quality_breakdown(vacancy: Vacancy) -> dict[tuple[int, int, int], float]:
