@@ -312,14 +312,18 @@ def mean_of_members(groups: list[tuple[int, int, int]], scale: int) -> float | N
     multiple of the numbers of answers, Σ member scores = 100·Σ (total − answers·sheets)·L/answers
     / (L·(S − 1)): one exact division of integers, whatever the order of the rows. None when
     no sheet has an answer other than "not sure"."""
-    scored = [(answers, sheets, int(total)) for answers, sheets, total in groups if answers]
-    if not scored:
+    common, numerator, members = 1, 0, 0
+    for answers, sheets, total in groups:
+        if not answers:
+            continue
+        if common % answers:
+            grown = math.lcm(common, answers)
+            numerator *= grown // common
+            common = grown
+        numerator += (int(total) - answers * sheets) * (common // answers)
+        members += sheets
+    if not members:
         return None
-    common = math.lcm(*(answers for answers, _, _ in scored))
-    numerator = sum(
-        (total - answers * sheets) * (common // answers) for answers, sheets, total in scored
-    )
-    members = sum(sheets for _, sheets, _ in scored)
     return 100 * numerator / (common * members * (scale - 1))
 
 
@@ -327,48 +331,50 @@ def panel_tallies(vacancy: Vacancy, scale: dict[int, int]) -> dict[tuple[int, in
     """`tally` of the vacancy's submitted sheets, in one query: the database sums the values of
     each sheet, then adds up the sheets of a candidate and panel that gave as many answers, in
     integers; `mean_of_members` does the one division."""
-    sent = and_(Scoresheet.vacancy_id == vacancy.id, Scoresheet.status == SUBMITTED)
+    # Grouped by the sheet's id alone (its other columns depend on it, which both databases
+    # accept): SQLite then reads the vacancy's sheets in index order, not every sheet.
     per_sheet = (
         select(
-            Scoresheet.id,
+            Scoresheet.candidate_id,
+            Scoresheet.panel_id,
+            Scoresheet.user_id,
+            Scoresheet.would_work_with,
             func.sum(Score.value).label("total"),
             func.count(Score.value).label("answers"),
         )
-        .join(Score, Score.scoresheet_id == Scoresheet.id)
-        .where(sent)
+        .outerjoin(Score, Score.scoresheet_id == Scoresheet.id)
+        .where(Scoresheet.vacancy_id == vacancy.id, Scoresheet.status == SUBMITTED)
         .group_by(Scoresheet.id)
         .cte("per_sheet")
     )
 
     def answering(answer: str):
-        theirs = and_(User.role == Role.PERSON_SUPPORTED, Scoresheet.would_work_with == answer)
+        theirs = and_(User.role == Role.PERSON_SUPPORTED, per_sheet.c.would_work_with == answer)
         return func.count(case((theirs, 1)))
 
     rows = db.session.execute(
         select(
-            Scoresheet.candidate_id,
-            Scoresheet.panel_id,
+            per_sheet.c.candidate_id,
+            per_sheet.c.panel_id,
             per_sheet.c.answers,
             func.count(),
             func.sum(per_sheet.c.total),
             *(answering(answer) for answer in ANSWERS),
         )
-        .join(User, User.id == Scoresheet.user_id)
-        .outerjoin(per_sheet, per_sheet.c.id == Scoresheet.id)
-        .where(sent)
-        .group_by(Scoresheet.candidate_id, Scoresheet.panel_id, per_sheet.c.answers)
+        .join(User, User.id == per_sheet.c.user_id)
+        .group_by(per_sheet.c.candidate_id, per_sheet.c.panel_id, per_sheet.c.answers)
     ).all()
     submitted: Counter[tuple[int, int]] = Counter()
     scored: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
     said: dict[tuple[int, int], dict[str, int]] = {}
-    for candidate_id, panel_id, answers, sheets, total, *answered in rows:
+    for candidate_id, panel_id, answers, sheets, total, yes, not_sure, no in rows:
         key = (candidate_id, panel_id)
         submitted[key] += sheets
         if answers:
             scored.setdefault(key, []).append((answers, sheets, total))
-        for answer, count in zip(ANSWERS, answered, strict=True):
-            if count:
-                counts = said.setdefault(key, {})
+        if yes or not_sure or no:
+            counts = said.setdefault(key, {})
+            for answer, count in zip(ANSWERS, (yes, not_sure, no), strict=True):
                 counts[answer] = counts.get(answer, 0) + count
     return {
         key: PanelTally(
