@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -149,13 +148,6 @@ def tally(sheets: list[Sheet]) -> dict[tuple[int, int], PanelTally]:
         )
         for key, mine in by_key.items()
     }
-
-
-def _answers(counts: Iterable[dict[str, int]]) -> dict[str, int]:
-    added: Counter[str] = Counter()
-    for some in counts:
-        added.update(some)
-    return {answer: added[answer] for answer in ANSWERS}
 
 
 def combine(
