@@ -1,7 +1,7 @@
 """3. The organisation at scale: 5,000 vacancies, 100,000 candidates, 2 million scores in
-PostgreSQL. Times the HR dashboard, the vacancy list with filters, the co-production report
-and one vacancy's results through gunicorn, and writes the query plan of every statement
-each page runs (bench/results/plans.txt).
+PostgreSQL. Times the HR dashboard, the vacancy list with filters, the insights page (which
+holds the co-production report) and one vacancy's results through gunicorn, and writes the
+query plan of every statement each page runs (bench/results/plans.txt).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def pages(info: dict) -> list[tuple[str, str, str]]:
             "page",
         ),
         ("vacancy list: page 20 of a stage", "/vacancies?stage=decided&page=20", "page"),
-        ("co-production report", "/vacancies/report", "page"),
+        ("insights, with the co-production report", "/insights", "page"),
         ("results of one vacancy (API)", f"/api/v1/vacancies/{vacancy}/results", "token"),
     ]
 

@@ -259,14 +259,3 @@ TEMPLATE_PREDICATES.update(
         "can_see_our_year": can_see_our_year,
     }
 )
-
-
-# --- organisation reports ------------------------------------------------------------------
-
-
-def can_see_report(actor: User | None) -> bool:
-    """The co-production report: counts across every vacancy, no person's details."""
-    return is_signed_in(actor) and actor.role in {ADMIN, HR}
-
-
-TEMPLATE_PREDICATES["can_see_report"] = can_see_report

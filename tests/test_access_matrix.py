@@ -87,7 +87,7 @@ admin.erase_one_candidate   GET    /admin/candidates/{cand}/erase           200 
 admin.erase_one_candidate   POST   /admin/candidates/{cand}/erase           200 200 403 403 403 403 403 in
 
 vacancies.dashboard         GET    /vacancies                               200 200 200 200 200 200 200 in
-vacancies.report            GET    /vacancies/report                        200 200 403 403 403 403 403 in
+vacancies.report            GET    /vacancies/report                        301 301 301 301 301 301 301 301
 vacancies.new               GET    /vacancies/new                           403 200 403 403 403 403 403 in
 vacancies.new               POST   /vacancies/new                           403 200 403 403 403 403 403 in
 vacancies.show              GET    /vacancies/{A}                           403 200 200 200 200 403 403 in

@@ -99,7 +99,7 @@ def test_whether_interview_scores_predicted_the_check_ins_and_staying(app, year)
         # Interview scores, by hand (0–100): PS = people supported panels, staff = staff panels.
         assert (sam.people_supported, sam.staff, sam.overall) == (100.0, 75.0, 90.0)
         assert (cy.people_supported, cy.staff, cy.overall) == (50.0, 100.0, 75.0)
-        assert cy.people_supported_rank == 2  # Bob had 75 from the people supported
+        assert cy.preferred_other  # Bob had 75 from the people supported
         assert dee.people_supported == pytest.approx(5500 / 70)  # (40·100 + 30·50) / 70
         assert (dee.staff, dee.overall) == (50.0, 70.0)
         assert (fay.people_supported, fay.staff, fay.overall) == (75.0, None, 81.25)

@@ -1,13 +1,11 @@
-"""The vacancy list with filters and pages, the co-production report, and /livez."""
+"""The vacancy list with filters and pages, and /livez. (The co-production report that was
+tested here is part of the insights page now: tests/test_pages_insights.py.)"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from recruit.candidates.models import Candidate
-from recruit.decisions.models import Decision
 from recruit.extensions import db
-from recruit.panels.models import Panel, PanelMember
 from recruit.vacancies.models import Vacancy
 
 
@@ -67,54 +65,6 @@ def test_a_long_stage_shows_its_first_vacancies_and_pages_through_the_rest(
     second = client.get("/vacancies?stage=decided&page=2").text
     assert "Support worker 50" in second and "Support worker 59" in second
     assert "Support worker 49" not in second
-
-
-def test_the_coproduction_report_counts_panels_and_preferences(app, client, make_user, sign_in):
-    hr = make_user("hr")
-    person = make_user("person_supported", password=None, pin="2468")
-    staff = make_user("staff")
-    with app.app_context():
-
-        def vacancy_with(title, *, people_supported, against=False, service="Oak House"):
-            vacancy = add_vacancy(title, status="decided", service=service)
-            kind = "people_supported" if people_supported else "staff"
-            panel = Panel(vacancy_id=vacancy.id, name="Panel", kind=kind, weight=60.0, scale=5)
-            db.session.add(panel)
-            db.session.flush()
-            member = person if people_supported else staff
-            db.session.add(PanelMember(panel_id=panel.id, vacancy_id=vacancy.id, user_id=member.id))
-            candidate = Candidate(vacancy_id=vacancy.id, name="A", alias="Candidate A")
-            db.session.add(candidate)
-            db.session.flush()
-            db.session.add(
-                Decision(
-                    vacancy_id=vacancy.id,
-                    candidate_id=candidate.id,
-                    outcome="appoint",
-                    rationale="Best on the day.",
-                    override_reason="Safety first." if against else "",
-                    flags=["people_supported_preferred_other"] if against else [],
-                )
-            )
-
-        vacancy_with("Support worker", people_supported=True)
-        vacancy_with("Team leader", people_supported=True, against=True)
-        vacancy_with("Driver", people_supported=False, service="Willow Court")
-        add_vacancy("Draft one")  # drafts are left out
-        db.session.commit()
-    sign_in(hr)
-    page = client.get("/vacancies/report")
-    assert page.status_code == 200
-    assert 'id="share-with">67%' in page.text  # 2 of 3 vacancies
-    assert 'id="share-matched">50%' in page.text  # 1 of 2 appointments
-    assert "Willow Court" in page.text and "Oak House" in page.text
-    assert "/vacancies/report" in client.get("/vacancies").text
-
-
-def test_only_hr_and_admins_see_the_report(client, make_user, sign_in):
-    sign_in(make_user("staff"))
-    assert client.get("/vacancies/report").status_code == 403
-    assert "/vacancies/report" not in client.get("/vacancies").text
 
 
 def test_livez_answers_without_the_database(client):

@@ -2,13 +2,19 @@
 
 Each figure is a query function of `Filters` (a service, a period) that returns plain rows,
 so that the page's charts, its tables and the CSV files all show the same numbers, and tests
-can check them against a hand count. Percentages and scores are kept exact and rounded only
-when shown (`scoring.results.two`).
+can check them against a hand count. The period and the service are asked of the database,
+and scores are read for the appointed candidates only: the page stays quick with thousands
+of vacancies and millions of scores (bench/org_bench.py). Percentages and scores are kept
+exact and rounded only when shown (`scoring.results.two`).
 
 Definitions, also said on the page:
 * a vacancy counts in the period of the day it was created; drafts and withdrawn vacancies
   are left out;
+* a vacancy has a people supported panel when one such panel has at least one member;
 * an appointment counts in the period of its decision, once its vacancy is decided;
+* an appointment was not the people supported panels' first choice when its decision
+  carries the flag `people_supported_preferred_other`: what the results said when the
+  decision was recorded (it then needed a reason), not what they would say today;
 * the staff score is the weighted mean of the staff panels' scores (mixed panels count only
   in the overall score), as the people supported score is of theirs;
 * the co-evaluation answer is the mean, over the people supported who answered, of their
@@ -22,10 +28,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 
 from recruit.candidates.models import Candidate
 from recruit.decisions.models import Decision, Outcome
@@ -45,9 +51,17 @@ from recruit.involvement.models import (
     Payment,
     PaymentStatus,
 )
-from recruit.panels.models import Panel, PanelKind
+from recruit.panels.models import Panel, PanelKind, PanelMember
 from recruit.people.models import User
-from recruit.scoring.results import normalise, vacancy_results
+from recruit.scoring.models import SUBMITTED, Score, Scoresheet
+from recruit.scoring.results import (
+    FLAG_PREFERRED_OTHER,
+    PanelInfo,
+    Sheet,
+    combine,
+    mean_normalised,
+    normalise,
+)
 from recruit.vacancies.models import Status, StatusChange, Vacancy
 
 MIN_CASES = 5  # fewer appointments than this and a correlation means nothing: say so
@@ -72,6 +86,17 @@ class Filters:
     def takes(self, service: str | None) -> bool:
         return self.service is None or service == self.service
 
+    def during(self, column):
+        """`covers`, asked of the database: the days of the period, in UTC like the column."""
+        since = column >= datetime.combine(self.start, time.min, UTC)
+        if self.end == date.max:
+            return since
+        return since & (column < datetime.combine(self.end + timedelta(days=1), time.min, UTC))
+
+    def at_service(self, column):
+        """`takes`, asked of the database."""
+        return true() if self.service is None else column == self.service
+
 
 def quarter(moment: datetime | date) -> str:
     return f"{moment.year} Q{(moment.month - 1) // 3 + 1}"
@@ -93,7 +118,7 @@ class ShareRow:
 
     @property
     def panel_share(self) -> float | None:
-        """% of vacancies with at least one people supported panel."""
+        """% of vacancies with a people supported panel that has at least one member."""
         return share(self.with_panel, self.vacancies)
 
     @property
@@ -109,30 +134,40 @@ class Shares:
     total: ShareRow
 
 
+LEFT_OUT = [Status.DRAFT, Status.WITHDRAWN]  # vacancies no figure counts
+
+
+def _has_member():
+    """A panel someone sits on. Not correlated, so the database builds the set once."""
+    return Panel.id.in_(select(PanelMember.panel_id))
+
+
 def panel_shares(filters: Filters) -> Shares:
-    vacancies = [
-        v
-        for v in db.session.scalars(
-            select(Vacancy)
-            .where(Vacancy.status.not_in([Status.DRAFT, Status.WITHDRAWN]))
-            .order_by(Vacancy.created_at, Vacancy.id)
-        ).all()
-        if filters.covers(v.created_at) and filters.takes(v.service)
-    ]
-    weights: dict[int, list[tuple[str, float]]] = defaultdict(list)
-    for vacancy_id, kind, weight in db.session.execute(
-        select(Panel.vacancy_id, Panel.kind, Panel.weight).where(
-            Panel.vacancy_id.in_([v.id for v in vacancies])
-        )
+    opened = (
+        Vacancy.status.not_in(LEFT_OUT),
+        filters.during(Vacancy.created_at),
+        filters.at_service(Vacancy.service),
+    )
+    vacancies = db.session.execute(
+        select(Vacancy.id, Vacancy.service, Vacancy.created_at)
+        .where(*opened)
+        .order_by(Vacancy.created_at, Vacancy.id)
+    ).all()
+    weights: dict[int, list[tuple[str, float, bool]]] = defaultdict(list)
+    for vacancy_id, kind, weight, sat in db.session.execute(
+        select(Panel.vacancy_id, Panel.kind, Panel.weight, _has_member())
+        .join(Vacancy, Vacancy.id == Panel.vacancy_id)
+        .where(*opened)
     ).all():
-        weights[vacancy_id].append((kind, float(weight)))
+        weights[vacancy_id].append((kind, float(weight), bool(sat)))
     quarters: dict[str, ShareRow] = {}
     services: dict[str, ShareRow] = {}
     total = ShareRow("All")
     for vacancy in vacancies:
         panels = weights.get(vacancy.id, [])
-        ps = sum(w for kind, w in panels if kind == PanelKind.PEOPLE_SUPPORTED)
-        whole = sum(w for _, w in panels)
+        ps = sum(w for kind, w, _ in panels if kind == PanelKind.PEOPLE_SUPPORTED)
+        whole = sum(w for _, w, _ in panels)
+        sat = any(kind == PanelKind.PEOPLE_SUPPORTED and sat for kind, _, sat in panels)
         rows = (
             quarters.setdefault(quarter(vacancy.created_at), ShareRow(quarter(vacancy.created_at))),
             services.setdefault(vacancy.service, ShareRow(vacancy.service)),
@@ -140,7 +175,7 @@ def panel_shares(filters: Filters) -> Shares:
         )
         for row in rows:
             row.vacancies += 1
-            row.with_panel += 1 if ps > 0 else 0
+            row.with_panel += 1 if sat else 0
             row.weight_shares.append(share(ps, whole) or 0.0)
     return Shares(
         by_quarter=[quarters[k] for k in sorted(quarters)],
@@ -163,12 +198,16 @@ class Appointment:
     overall: float | None
     people_supported: float | None
     staff: float | None
-    people_supported_rank: int | None
     override_reason: str
     flags: list[str]
     co_evaluation: float | None = None  # 0–100
     co_evaluation_answers: int = 0
     probation: str | None = None
+
+    @property
+    def preferred_other(self) -> bool:
+        """The people supported panels ranked someone else first when this was decided."""
+        return FLAG_PREFERRED_OTHER in self.flags
 
     @property
     def stayed(self) -> float | None:
@@ -220,39 +259,81 @@ def co_evaluations(candidate_ids: list[int]) -> dict[int, list[float]]:
     return found
 
 
-def appointments(filters: Filters, vacancy_id: int | None = None) -> list[Appointment]:
-    query = (
-        select(Decision, Vacancy)
-        .join(Vacancy, Vacancy.id == Decision.vacancy_id)
-        .where(
-            Decision.outcome == Outcome.APPOINT,
-            Vacancy.status.in_([Status.DECIDED, Status.CLOSED]),
+def _appointed_scores(chosen) -> dict[int, tuple[list[PanelInfo], list[Sheet]]]:
+    """The panels of each appointed candidate's vacancy and their submitted sheets, in two
+    queries: `chosen` selects (candidate_id, vacancy_id) of the appointments."""
+    chosen = chosen.subquery()
+    panels: dict[int, list[PanelInfo]] = defaultdict(list)
+    for vacancy_id, *info in db.session.execute(
+        select(Panel.vacancy_id, Panel.id, Panel.name, Panel.kind, Panel.weight, Panel.scale)
+        .where(Panel.vacancy_id.in_(select(chosen.c.vacancy_id)))
+        .order_by(Panel.id)
+    ).all():
+        panel_id, name, kind, weight, scale = info
+        panels[vacancy_id].append(PanelInfo(panel_id, name, kind, float(weight), scale))
+    scale = {p.id: p.scale for infos in panels.values() for p in infos}
+    sheets: dict[int, list[Sheet]] = defaultdict(list)
+    for candidate_id, panel_id, user_id, total, count in db.session.execute(
+        select(
+            Scoresheet.candidate_id,
+            Scoresheet.panel_id,
+            Scoresheet.user_id,
+            func.sum(Score.value),
+            func.count(Score.value),
         )
-        .order_by(Decision.decided_at, Decision.id)
-    )
+        .outerjoin(Score, Score.scoresheet_id == Scoresheet.id)
+        .where(
+            Scoresheet.candidate_id.in_(select(chosen.c.candidate_id)),
+            Scoresheet.status == SUBMITTED,
+        )
+        .group_by(Scoresheet.id, Scoresheet.candidate_id, Scoresheet.panel_id, Scoresheet.user_id)
+    ).all():
+        sheets[candidate_id].append(
+            Sheet(candidate_id, panel_id, user_id, mean_normalised(total, count, scale[panel_id]))
+        )
+    return panels, sheets
+
+
+def appointments(filters: Filters, vacancy_id: int | None = None) -> list[Appointment]:
+    """Every appointment decided in the period, with the appointed person's interview scores
+    by the scoring rule (`combine`, for that candidate alone: their scores do not depend on
+    the others'; the ranks are not needed, the decision kept its flags)."""
+    where = [
+        Decision.outcome == Outcome.APPOINT,
+        Vacancy.status.in_([Status.DECIDED, Status.CLOSED]),
+        filters.during(Decision.decided_at),
+        filters.at_service(Vacancy.service),
+    ]
     if vacancy_id is not None:
-        query = query.where(Vacancy.id == vacancy_id)
-    rows = db.session.execute(query).all()
-    rows = [(d, v) for d, v in rows if filters.covers(d.decided_at) and filters.takes(v.service)]
+        where.append(Vacancy.id == vacancy_id)
+    rows = db.session.execute(
+        select(Decision, Vacancy.title, Vacancy.service, Candidate.alias)
+        .join(Vacancy, Vacancy.id == Decision.vacancy_id)
+        .join(Candidate, Candidate.id == Decision.candidate_id)
+        .where(*where)
+        .order_by(Decision.decided_at, Decision.id)
+    ).all()
+    panels, sheets = _appointed_scores(
+        select(Decision.candidate_id, Decision.vacancy_id)
+        .join(Vacancy, Vacancy.id == Decision.vacancy_id)
+        .where(*where)
+    )
     found: list[Appointment] = []
-    results_of: dict[int, tuple] = {}
-    for decision, vacancy in rows:
-        if vacancy.id not in results_of:
-            results_of[vacancy.id] = vacancy_results(vacancy)
-        panels, results = results_of[vacancy.id]
-        result = next(r for r in results if r.candidate_id == decision.candidate_id)
+    for decision, title, service, alias in rows:
+        mine = panels.get(decision.vacancy_id, [])
+        candidate = [(decision.candidate_id, alias)]
+        [result] = combine(mine, candidate, sheets[decision.candidate_id], {})
         found.append(
             Appointment(
                 candidate_id=decision.candidate_id,
-                vacancy_id=vacancy.id,
-                vacancy_title=vacancy.title,
-                service=vacancy.service,
-                alias=result.alias,
+                vacancy_id=decision.vacancy_id,
+                vacancy_title=title,
+                service=service,
+                alias=alias,
                 decided_at=decision.decided_at,
                 overall=result.overall,
                 people_supported=result.people_supported_score,
-                staff=_weighted(panels, result, PanelKind.STAFF),
-                people_supported_rank=result.people_supported_rank,
+                staff=_weighted(mine, result, PanelKind.STAFF),
                 override_reason=decision.override_reason or "",
                 flags=list(decision.flags or []),
             )
@@ -272,24 +353,65 @@ def appointments(filters: Filters, vacancy_id: int | None = None) -> list[Appoin
 
 
 @dataclass
-class FirstChoice:
-    first: int
-    not_first: int
-    no_ranking: int  # no people supported panel, or no scores from one
-    overrides: list[Appointment]
+class ChoiceRow:
+    label: str  # a service, or "All services"
+    first: int = 0
+    not_first: int = 0
+    no_ranking: int = 0  # no people supported panel, or no scores from one
+
+    @property
+    def appointments(self) -> int:
+        return self.first + self.not_first + self.no_ranking
 
     @property
     def first_share(self) -> float | None:
+        """% of the appointments the people supported panels ranked."""
         return share(self.first, self.first + self.not_first)
+
+    def count(self, appointment: Appointment) -> None:
+        if appointment.preferred_other:
+            self.not_first += 1
+        elif appointment.people_supported is None:
+            self.no_ranking += 1
+        else:
+            self.first += 1
+
+
+@dataclass
+class FirstChoice:
+    total: ChoiceRow
+    by_service: list[ChoiceRow]
+    overrides: list[Appointment]
+
+    @property
+    def first(self) -> int:
+        return self.total.first
+
+    @property
+    def not_first(self) -> int:
+        return self.total.not_first
+
+    @property
+    def no_ranking(self) -> int:
+        return self.total.no_ranking
+
+    @property
+    def first_share(self) -> float | None:
+        return self.total.first_share
 
 
 def first_choice(filters: Filters, found: list[Appointment] | None = None) -> FirstChoice:
+    """Whether each appointment was the people supported panels' first choice, as recorded
+    with the decision; they ranked it when the appointed person has a people supported score."""
     found = appointments(filters) if found is None else found
-    ranked = [a for a in found if a.people_supported_rank is not None]
+    total = ChoiceRow("All services")
+    services: dict[str, ChoiceRow] = {}
+    for appointment in found:
+        total.count(appointment)
+        services.setdefault(appointment.service, ChoiceRow(appointment.service)).count(appointment)
     return FirstChoice(
-        first=sum(1 for a in ranked if a.people_supported_rank == 1),
-        not_first=sum(1 for a in ranked if a.people_supported_rank != 1),
-        no_ranking=len(found) - len(ranked),
+        total=total,
+        by_service=[services[k] for k in sorted(services, key=str.lower)],
         overrides=[a for a in found if a.override_reason],
     )
 
@@ -409,6 +531,7 @@ def participation(filters: Filters) -> ParticipationFigures:
         select(Participation, Vacancy.service, User.service)
         .join(User, User.id == Participation.user_id)
         .outerjoin(Vacancy, Vacancy.id == Participation.vacancy_id)
+        .where(Participation.took_part_on.between(filters.start, filters.end))
         .order_by(Participation.id)
     ).all()
     taken = [
@@ -473,14 +596,23 @@ DAY = 86400.0
 
 def stage_times(filters: Filters) -> StageTimes:
     """Vacancies decided in the period: days spent in each stage, from creation to decision."""
+    decided_then = (
+        select(StatusChange.vacancy_id)
+        .join(Vacancy, Vacancy.id == StatusChange.vacancy_id)
+        .where(
+            StatusChange.to_status == Status.DECIDED,
+            filters.during(StatusChange.at),
+            filters.at_service(Vacancy.service),
+        )
+    )  # those that may count; when each was first decided is checked below
     changes: dict[int, dict[str, datetime]] = defaultdict(dict)
     for vacancy_id, to_status, at in db.session.execute(
-        select(StatusChange.vacancy_id, StatusChange.to_status, StatusChange.at).order_by(
-            StatusChange.at, StatusChange.id
-        )
+        select(StatusChange.vacancy_id, StatusChange.to_status, StatusChange.at)
+        .where(StatusChange.vacancy_id.in_(decided_then))
+        .order_by(StatusChange.at, StatusChange.id)
     ).all():
         changes[vacancy_id].setdefault(to_status, at)
-    vacancies = db.session.scalars(select(Vacancy).where(Vacancy.id.in_(list(changes)))).all()
+    vacancies = db.session.scalars(select(Vacancy).where(Vacancy.id.in_(decided_then))).all()
     rows = [StageRow(s.value, s.label) for s in STAGES]
     totals = []
     counted = 0
@@ -597,7 +729,7 @@ def our_year(service: str, year: int) -> OurYear:
         for v in db.session.scalars(
             select(Vacancy).where(
                 Vacancy.service == service,
-                Vacancy.status.not_in([Status.DRAFT, Status.WITHDRAWN]),
+                Vacancy.status.not_in(LEFT_OUT),
             )
         ).all()
         if span.covers(v.created_at)

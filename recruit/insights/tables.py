@@ -81,6 +81,29 @@ def first_choice(choice: figures.FirstChoice) -> Table:
     )
 
 
+def first_choice_by_service(choice: figures.FirstChoice) -> Table:
+    return Table(
+        "first-choice-by-service",
+        "The people supported panels' first choice, per service",
+        [
+            "Service",
+            "Appointments",
+            "Their first choice",
+            "Not their first choice",
+            "No people supported scores",
+            "% first choice of those they ranked",
+        ],
+        [
+            [r.label, str(r.appointments), str(r.first), str(r.not_first), str(r.no_ranking)]
+            + [pct(r.first_share)]
+            for r in [*choice.by_service, choice.total]
+        ]
+        if choice.by_service
+        else [],
+        (1, 2, 3, 4, 5),
+    )
+
+
 def overrides(choice: figures.FirstChoice) -> Table:
     return Table(
         "overrides",

@@ -5,7 +5,8 @@
   travel with each screen), nothing is kept until the person presses Send.
 * `/appointments/<candidate_id>`: an appointed person's interview scores beside what the
   people supported said since, and the probation views (staff, the line manager).
-* `/insights`: the organisation's figures with charts and tables (insights_views.py).
+* `/insights`: the organisation's figures with charts and tables, the co-production report
+  among them (its old address, /vacancies/report, sends people here).
 """
 
 from __future__ import annotations
@@ -354,6 +355,7 @@ def _insight_tables(filters: figures.Filters) -> dict[str, object]:
                 tables.shares_by_quarter(shares),
                 tables.shares_by_service(shares),
                 tables.first_choice(choice),
+                tables.first_choice_by_service(choice),
                 tables.overrides(choice),
                 tables.predictions(correlations),
                 tables.appointments(found),

@@ -51,15 +51,11 @@ def dashboard():
 
 
 @vacancies.get("/vacancies/report")
-@login_required
 def report():
-    """The co-production report for HR and admins: counts only, no one's details."""
-    from recruit.vacancies.report import coproduction_report
-
-    if not permissions.can_see_report(current_user):
-        raise Forbidden("Only HR and admins can see the co-production report.")
-    total, services = coproduction_report()
-    return render_template("vacancies/report.html", total=total, services=services)
+    """The co-production report is part of the insights page now: bookmarks of the old
+    address go there for good. Who may see the figures is decided there, so the redirect is
+    the same for everyone (a browser keeps a 301, whoever signs in next)."""
+    return redirect(url_for("insights.page", _anchor="panels"), code=301)
 
 
 @vacancies.route("/vacancies/new", methods=["GET", "POST"])
