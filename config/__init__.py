@@ -75,6 +75,8 @@ class Config:
     # Co-evaluation: the people supported are asked how the new staff member is doing this
     # many months after the appointment (each number is one check-in).
     COEVALUATION_AFTER_MONTHS = os.environ.get("COEVALUATION_AFTER_MONTHS", "3,6")
+    # The workers check the audit trail and note its head (a checkpoint) this often.
+    AUDIT_VERIFY_HOURS = float(os.environ.get("AUDIT_VERIFY_HOURS", "24"))
     EMAIL_RETRY_BASE_SECONDS = float(os.environ.get("EMAIL_RETRY_BASE_SECONDS", "1"))
     # An outbox row left queued or being sent this long was lost (with the broker's data, or
     # with a worker that died) and is handed over again. Longer than any task may run (300 s).

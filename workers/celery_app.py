@@ -13,6 +13,7 @@ celery = flask_app.extensions["celery"]
 celery.set_default()
 
 from workers.tasks import (  # noqa: E402, F401 - registers the tasks
+    audit,
     coevaluation,
     decisions,
     email,

@@ -7,6 +7,8 @@ database session behind.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask
@@ -64,6 +66,10 @@ def init_celery(app: Flask) -> Celery:
             "invite-to-check-ins": {
                 "task": "coevaluation.invite_due",
                 "schedule": crontab(minute=20),
+            },
+            "check-audit-trail": {
+                "task": "audit.checkpoint",
+                "schedule": timedelta(hours=app.config["AUDIT_VERIFY_HOURS"]),
             },
             "monthly-finance-csv": {
                 "task": "involvement.monthly_finance_csv",

@@ -65,8 +65,10 @@ def register(app: Flask) -> None:
         help="Also check that record SEQ still has this hash (a head noted earlier).",
     )
     def verify_audit(expect: str | None) -> None:
-        """Walk the audit trail's hash chain; exit non-zero at the first broken record."""
+        """Walk the audit trail's hash chain and compare the stored checkpoints with it;
+        exit non-zero at the first broken record or at any checkpoint that no longer matches."""
         from recruit.core.audit import AuditRecord, verify_chain
+        from recruit.core.checkpoints import AuditCheckpoint, mismatched_checkpoints
 
         with db.engine.connect() as connection:
             report = verify_chain(connection)
@@ -91,12 +93,29 @@ def register(app: Flask) -> None:
                 broken = connection.execute(
                     AuditRecord.__table__.select().where(AuditRecord.id == report.broken_id)
                 ).first()
+            mismatches = mismatched_checkpoints(connection)
+            last = connection.execute(
+                AuditCheckpoint.__table__.select()
+                .where(AuditCheckpoint.problem.is_(None))
+                .order_by(AuditCheckpoint.id.desc())
+                .limit(1)
+            ).first()
         if not report.intact:
             where = f"record {report.broken_seq}"
             if broken is not None:
                 where += f" (id {broken.id}, {broken.action}, {broken.at:%Y-%m-%d %H:%M:%S})"
             click.echo(f"The audit trail is BROKEN at {where}: {report.problem}.", err=True)
             click.echo(f"{report.count} record(s) before it hold.", err=True)
+        for mismatch in mismatches:
+            text = mismatch.describe()
+            click.echo(f"CHECKPOINT MISMATCH: {text[0].upper()}{text[1:]}.", err=True)
+        if mismatches:
+            click.echo(
+                f"{len(mismatches)} checkpoint(s) no longer match: the newest records were "
+                "deleted or rewritten after they were checked.",
+                err=True,
+            )
+        if not report.intact or mismatches:
             raise SystemExit(1)
         click.echo(f"The audit trail is intact: {report.count} record(s) in an unbroken chain.")
         if report.redacted:
@@ -105,6 +124,13 @@ def register(app: Flask) -> None:
             click.echo(
                 f"{len(report.redacted)} record(s) had personal details erased lawfully "
                 f"(redacted, each listed by its erasure's record): {shown}{more}"
+            )
+        if last is None:
+            click.echo("No checkpoints yet (the workers take one every AUDIT_VERIFY_HOURS).")
+        else:
+            click.echo(
+                f"Every checkpoint still matches; the last, taken {last.taken_at:%Y-%m-%d %H:%M} "
+                f"UTC, noted record {last.seq}."
             )
         click.echo(f"Head: {report.head_seq}:{report.head_hash}")
 

@@ -2,6 +2,7 @@
 
 from recruit.candidates.models import Candidate, InterviewSlot, ShortlistView
 from recruit.core.audit import AuditRecord
+from recruit.core.checkpoints import AuditCheckpoint
 from recruit.core.idempotency import IdempotencyRecord
 from recruit.core.notices import Notice
 from recruit.core.organisation import OrganisationPolicy
@@ -24,6 +25,7 @@ from recruit.vacancies.models import StatusChange, Vacancy
 
 __all__ = [
     "ApiToken",
+    "AuditCheckpoint",
     "AuditRecord",
     "Candidate",
     "CheckIn",

@@ -86,6 +86,7 @@ MAX_PAGE = 100_000  # a larger page number would only overflow the OFFSET; it is
 def audit_log(vacancy_id: int | None = None):
     """The audit trail, newest first: all of it, or one vacancy's."""
     from recruit.core.audit import AuditRecord
+    from recruit.core.checkpoints import last_checkpoint
     from recruit.people.models import User
     from recruit.vacancies.operations import get_vacancy
 
@@ -110,6 +111,8 @@ def audit_log(vacancy_id: int | None = None):
         page=page,
         actors=actors,
         vacancy=vacancy,
+        checkpoint=last_checkpoint() if vacancy is None else None,
+        check_every=current_app.config["AUDIT_VERIFY_HOURS"],
     )
 
 
