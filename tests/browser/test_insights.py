@@ -67,7 +67,9 @@ def test_hr_reads_the_insights_page(open_tab, year):
     tab.check("the insights page for one service")
     expect(page.get_by_text("Of the 2 vacancies opened in this period")).to_be_visible()
     with page.expect_download() as download:
-        page.get_by_role("link", name=re.compile("Download this table as CSV.*per service")).click()
+        page.get_by_role(
+            "link", name=re.compile("Download this table as CSV.*share of the weight, per service")
+        ).click()
     assert download.value.suggested_filename.startswith("shares-by-service-elm-court-")
 
     page.goto("/insights?start=soon")
