@@ -21,7 +21,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect, select, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    event,
+    inspect,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -162,14 +174,20 @@ def record(
     return entry
 
 
-def _take_chain_lock(connection: Connection) -> None:
-    """Only one transaction at a time may add to the chain, until it ends."""
+def transaction_lock(connection: Connection, key: int, column: Column) -> None:
+    """Hold a lock until the transaction ends: PostgreSQL's advisory lock `key`; on SQLite,
+    a write to `column`'s table that changes nothing takes the database's one write lock."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     elif dialect == "sqlite":
-        # A write that changes nothing takes SQLite's one write lock before the tail is read.
-        connection.execute(text("UPDATE audit_record SET seq = seq WHERE 0 = 1"))
+        connection.execute(update(column.table).values({column: column}).where(literal(0) == 1))
+
+
+def _take_chain_lock(connection: Connection) -> None:
+    """Only one transaction at a time may add to the chain, until it ends (taken before the
+    tail is read)."""
+    transaction_lock(connection, CHAIN_LOCK_KEY, AuditRecord.__table__.c.seq)
 
 
 def _chain(session: Session, entries: list[AuditRecord]) -> None:

@@ -13,11 +13,11 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, Text, select, text
+from sqlalchemy import String, Text, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
-from recruit.core.audit import AuditRecord, ChainReport, verify_chain
+from recruit.core.audit import AuditRecord, ChainReport, transaction_lock, verify_chain
 from recruit.core.time import UTCDateTime, utcnow
 from recruit.extensions import db
 
@@ -124,10 +124,7 @@ def check_trail(connection: Connection) -> TrailCheck:
 
 def _take_checkpoint_lock(connection: Connection) -> None:
     """Two checks at once (two beats) must not both tell the admins of one problem."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHECKPOINT_LOCK_KEY})
-    elif connection.dialect.name == "sqlite":
-        connection.execute(text("UPDATE audit_checkpoint SET id = id WHERE 0 = 1"))
+    transaction_lock(connection, CHECKPOINT_LOCK_KEY, AuditCheckpoint.__table__.c.id)
 
 
 def last_checkpoint() -> AuditCheckpoint | None:

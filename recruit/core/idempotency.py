@@ -22,7 +22,7 @@ from sqlalchemy import JSON, ForeignKey, String, delete, func, insert, select, u
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from recruit.core.errors import Conflict, DomainError, ValidationFailed
+from recruit.core.errors import Conflict, DomainError, ValidationFailed, error_body
 from recruit.core.time import UTCDateTime, utcnow
 from recruit.extensions import db
 
@@ -156,10 +156,7 @@ def _keep_refusal(record: IdempotencyRecord, error: DomainError) -> None:
 
 
 def _error_body(error: DomainError) -> dict:
-    body: dict = {"code": error.code, "message": error.message}
-    if error.fields:
-        body["fields"] = error.fields
-    return {"error": body}
+    return error_body(error.status, error.code, error.message, error.fields)
 
 
 # --- SQLite: the key is claimed by a row committed at once ---------------------------------
