@@ -335,18 +335,31 @@ def percentile(values: list[float], pct: float) -> float:
 
 def time_calls(call: Callable[[], object], repeat: int, warmup: int = 3) -> dict:
     """Median, p95 and best of `repeat` calls, in milliseconds, after `warmup` calls."""
+    return time_interleaved({"call": call}, repeat, warmup)["call"]
+
+
+def time_interleaved(
+    calls: dict[str, Callable[[], object]], repeat: int, warmup: int = 3
+) -> dict[str, dict]:
+    """`time_calls` of several calls taken in turn (a, b, a, b, …), so that a slower spell of
+    a shared machine falls on all of them alike and their ratio holds."""
     for _ in range(warmup):
-        call()
-    samples = []
+        for call in calls.values():
+            call()
+    samples: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            samples[name].append((time.perf_counter() - start) * 1000)
     return {
-        "median_ms": round(statistics.median(samples), 2),
-        "p95_ms": round(percentile(samples, 95), 2),
-        "min_ms": round(min(samples), 2),
-        "n": repeat,
+        name: {
+            "median_ms": round(statistics.median(taken), 2),
+            "p95_ms": round(percentile(taken, 95), 2),
+            "min_ms": round(min(taken), 2),
+            "n": repeat,
+        }
+        for name, taken in samples.items()
     }
 
 
