@@ -38,8 +38,12 @@ def env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
+SAID: list[str] = []  # everything said, for bench/results/latest.txt
+
+
 def say(text: str = "") -> None:
     print(text, flush=True)
+    SAID.append(text)
 
 
 # --- the machine ---------------------------------------------------------------------------

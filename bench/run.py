@@ -1,6 +1,7 @@
 """`make bench`: the five benchmarks, their figures and ratios, and the targets they meet.
 
-Figures go to standard output and to bench/results/latest.json (or to BENCH_OUTPUT).
+Figures go to standard output and to bench/results/latest.json (or to BENCH_OUTPUT), and what
+was printed to latest.txt beside it.
 Scale and duration can be lowered for a quick run (see docs/performance.md), e.g.
 `BENCH_TABLETS=10,50 BENCH_DURATION=10 BENCH_ORG_VACANCIES=500 make bench`.
 """
@@ -141,6 +142,7 @@ def main() -> int:
         f"Figures: {OUTPUT}"
     )
     common.save(results, Path(OUTPUT))
+    Path(OUTPUT).with_suffix(".txt").write_text("\n".join(common.SAID) + "\n")
     return 1 if failed else 0
 
 
