@@ -346,15 +346,15 @@ def appointments(filters: Filters, vacancy_id: int | None = None) -> list[Appoin
         .order_by(Decision.decided_at, Decision.id)
     )
     found: list[Appointment] = []
-    for candidate_id, vacancy, decided_at, reason, flags, title, service, alias in rows:
+    for candidate_id, appointed_to, decided_at, reason, flags, title, service, alias in rows:
         overall, people_supported, staff = interview_scores(
-            panels.get(vacancy, []), members.get(candidate_id, {})
+            panels.get(appointed_to, []), members.get(candidate_id, {})
         )
         scores = answers.get(candidate_id, [])
         found.append(
             Appointment(
                 candidate_id=candidate_id,
-                vacancy_id=vacancy,
+                vacancy_id=appointed_to,
                 vacancy_title=title,
                 service=service,
                 alias=alias,
