@@ -116,7 +116,7 @@ def test_a_backup_restores_row_for_row_and_refuses_what_it_must(
     archive = tmp_path / "recruit-backup.jsonl.gz"
     made = flask("backup", str(archive), env=operator(source, redis_server.url))
     assert made.returncode == 0, made.stderr
-    assert "Backed up" in made.stdout and "0011_audit_checkpoints" in made.stdout
+    assert "Backed up" in made.stdout and "0012_decision_outcome_decided_at" in made.stdout
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # it holds personal data
 
     env = operator(target, redis_server.url)
@@ -145,7 +145,7 @@ def test_a_backup_restores_row_for_row_and_refuses_what_it_must(
     refused = flask("restore", "--force", str(other), env=env)
     assert refused.returncode != 0
     assert "made at schema revision 0007" in refused.stderr
-    assert "0011_audit_checkpoints" in refused.stderr
+    assert "0012_decision_outcome_decided_at" in refused.stderr
 
     # A cut-off backup is refused and the database is left as it was.
     cut = tmp_path / "cut.jsonl.gz"

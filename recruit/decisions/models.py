@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recruit.core.time import UTCDateTime, utcnow
@@ -32,3 +32,6 @@ class Decision(db.Model):
     flags: Mapped[list] = mapped_column(JSON, default=list)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    # The insights page reads the appointments of a period (bench/org_bench.py).
+    __table_args__ = (Index("ix_decision_outcome_decided_at", "outcome", "decided_at"),)

@@ -57,8 +57,6 @@ from recruit.scoring.models import SUBMITTED, Score, Scoresheet
 from recruit.scoring.results import (
     FLAG_PREFERRED_OTHER,
     PanelInfo,
-    Sheet,
-    combine,
     mean_normalised,
     normalise,
 )
@@ -148,35 +146,35 @@ def panel_shares(filters: Filters) -> Shares:
         filters.during(Vacancy.created_at),
         filters.at_service(Vacancy.service),
     )
-    vacancies = db.session.execute(
-        select(Vacancy.id, Vacancy.service, Vacancy.created_at)
-        .where(*opened)
-        .order_by(Vacancy.created_at, Vacancy.id)
-    ).all()
     weights: dict[int, list[tuple[str, float, bool]]] = defaultdict(list)
     for vacancy_id, kind, weight, sat in db.session.execute(
         select(Panel.vacancy_id, Panel.kind, Panel.weight, _has_member())
         .join(Vacancy, Vacancy.id == Panel.vacancy_id)
         .where(*opened)
-    ).all():
+    ):
         weights[vacancy_id].append((kind, float(weight), bool(sat)))
     quarters: dict[str, ShareRow] = {}
     services: dict[str, ShareRow] = {}
     total = ShareRow("All")
-    for vacancy in vacancies:
-        panels = weights.get(vacancy.id, [])
+    for vacancy_id, service, created_at in db.session.execute(
+        select(Vacancy.id, Vacancy.service, Vacancy.created_at)
+        .where(*opened)
+        .order_by(Vacancy.created_at, Vacancy.id)
+    ):
+        panels = weights.get(vacancy_id, [])
         ps = sum(w for kind, w, _ in panels if kind == PanelKind.PEOPLE_SUPPORTED)
         whole = sum(w for _, w, _ in panels)
         sat = any(kind == PanelKind.PEOPLE_SUPPORTED and sat for kind, _, sat in panels)
-        rows = (
-            quarters.setdefault(quarter(vacancy.created_at), ShareRow(quarter(vacancy.created_at))),
-            services.setdefault(vacancy.service, ShareRow(vacancy.service)),
-            total,
-        )
-        for row in rows:
+        weight_share = share(ps, whole) or 0.0
+        label = quarter(created_at)
+        if label not in quarters:
+            quarters[label] = ShareRow(label)
+        if service not in services:
+            services[service] = ShareRow(service)
+        for row in (quarters[label], services[service], total):
             row.vacancies += 1
             row.with_panel += 1 if sat else 0
-            row.weight_shares.append(share(ps, whole) or 0.0)
+            row.weight_shares.append(weight_share)
     return Shares(
         by_quarter=[quarters[k] for k in sorted(quarters)],
         by_service=[services[k] for k in sorted(services, key=str.lower)],
@@ -217,15 +215,25 @@ class Appointment:
         return None if stayed is None else (1.0 if stayed else 0.0)
 
 
-def _weighted(panels, result, kind: str) -> float | None:
-    by_id = {p.id: p for p in panels}
-    pairs = [
-        (by_id[p.panel_id].weight, p.score)
-        for p in result.panels
-        if by_id[p.panel_id].kind == kind and p.score is not None
-    ]
+def _weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
     total = sum(w for w, _ in pairs)
     return sum(w * s for w, s in pairs) / total if total else None
+
+
+def interview_scores(
+    panels: list[PanelInfo], members: dict[int, list[float]]
+) -> tuple[float | None, float | None, float | None]:
+    """One candidate's overall, people supported and staff scores from the member scores of
+    each panel (`members[panel_id]`, "not sure" sheets left out): what `combine` gives for
+    that candidate alone, the same sums in the same order and so the same numbers (tested
+    against it), without the ranks and flags it works out for a whole vacancy. The staff score
+    is the weighted mean of the staff panels' scores, as the people supported one is of theirs."""
+    scored = [(p.kind, p.weight, sum(m) / len(m)) for p in panels if (m := members.get(p.id))]
+    return (
+        _weighted_mean([(w, s) for _, w, s in scored]),
+        _weighted_mean([(w, s) for kind, w, s in scored if kind == PanelKind.PEOPLE_SUPPORTED]),
+        _weighted_mean([(w, s) for kind, w, s in scored if kind == PanelKind.STAFF]),
+    )
 
 
 def response_score(response: CheckInResponse) -> float | None:
@@ -234,8 +242,9 @@ def response_score(response: CheckInResponse) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def latest_outcomes(candidate_ids: list[int]) -> dict[int, str]:
-    """The probation outcome the line manager recorded last, per candidate."""
+def latest_outcomes(candidate_ids) -> dict[int, str]:
+    """The probation outcome the line manager recorded last, per candidate. `candidate_ids`
+    is a list or a select of them (kept in the database, not sent back as a long list)."""
     rows = db.session.execute(
         select(ProbationView.candidate_id, ProbationView.outcome)
         .where(ProbationView.candidate_id.in_(candidate_ids), ProbationView.outcome.is_not(None))
@@ -244,7 +253,8 @@ def latest_outcomes(candidate_ids: list[int]) -> dict[int, str]:
     return {cid: outcome for cid, outcome in rows}
 
 
-def co_evaluations(candidate_ids: list[int]) -> dict[int, list[float]]:
+def co_evaluations(candidate_ids) -> dict[int, list[float]]:
+    """Each answered check-in response's score, per candidate; `candidate_ids` as above."""
     found: dict[int, list[float]] = defaultdict(list)
     responses = db.session.execute(
         select(CheckIn.candidate_id, CheckInResponse)
@@ -259,9 +269,10 @@ def co_evaluations(candidate_ids: list[int]) -> dict[int, list[float]]:
     return found
 
 
-def _appointed_scores(chosen) -> dict[int, tuple[list[PanelInfo], list[Sheet]]]:
-    """The panels of each appointed candidate's vacancy and their submitted sheets, in two
-    queries: `chosen` selects (candidate_id, vacancy_id) of the appointments."""
+def _appointed_scores(chosen) -> tuple[dict[int, list[PanelInfo]], dict[int, dict]]:
+    """The panels of each appointed candidate's vacancy, and the member scores of the
+    candidate's submitted sheets per panel, in two queries: `chosen` selects (candidate_id,
+    vacancy_id) of the appointments. The database adds up each sheet's values."""
     chosen = chosen.subquery()
     panels: dict[int, list[PanelInfo]] = defaultdict(list)
     for vacancy_id, *info in db.session.execute(
@@ -272,8 +283,8 @@ def _appointed_scores(chosen) -> dict[int, tuple[list[PanelInfo], list[Sheet]]]:
         panel_id, name, kind, weight, scale = info
         panels[vacancy_id].append(PanelInfo(panel_id, name, kind, float(weight), scale))
     scale = {p.id: p.scale for infos in panels.values() for p in infos}
-    sheets: dict[int, list[Sheet]] = defaultdict(list)
-    for candidate_id, panel_id, user_id, total, count in db.session.execute(
+    members: dict[int, dict[int, list[float]]] = defaultdict(dict)
+    for candidate_id, panel_id, _, total, count in db.session.execute(
         select(
             Scoresheet.candidate_id,
             Scoresheet.panel_id,
@@ -287,17 +298,20 @@ def _appointed_scores(chosen) -> dict[int, tuple[list[PanelInfo], list[Sheet]]]:
             Scoresheet.status == SUBMITTED,
         )
         .group_by(Scoresheet.id, Scoresheet.candidate_id, Scoresheet.panel_id, Scoresheet.user_id)
-    ).all():
-        sheets[candidate_id].append(
-            Sheet(candidate_id, panel_id, user_id, mean_normalised(total, count, scale[panel_id]))
-        )
-    return panels, sheets
+    ):
+        if count:  # a sheet of all "not sure" has no member score
+            members[candidate_id].setdefault(panel_id, []).append(
+                mean_normalised(total, count, scale[panel_id])
+            )
+    return panels, members
 
 
 def appointments(filters: Filters, vacancy_id: int | None = None) -> list[Appointment]:
     """Every appointment decided in the period, with the appointed person's interview scores
-    by the scoring rule (`combine`, for that candidate alone: their scores do not depend on
-    the others'; the ranks are not needed, the decision kept its flags)."""
+    by the scoring rule (`interview_scores`: `combine` for that candidate alone, as their
+    scores do not depend on the others'; the ranks are not needed, the decision kept its
+    flags). The appointments are chosen once, as a select the other queries use, so their ids
+    never travel as a long list; rows are read as they come, not all kept at once."""
     where = [
         Decision.outcome == Outcome.APPOINT,
         Vacancy.status.in_([Status.DECIDED, Status.CLOSED]),
@@ -306,46 +320,55 @@ def appointments(filters: Filters, vacancy_id: int | None = None) -> list[Appoin
     ]
     if vacancy_id is not None:
         where.append(Vacancy.id == vacancy_id)
-    rows = db.session.execute(
-        select(Decision, Vacancy.title, Vacancy.service, Candidate.alias)
-        .join(Vacancy, Vacancy.id == Decision.vacancy_id)
-        .join(Candidate, Candidate.id == Decision.candidate_id)
-        .where(*where)
-        .order_by(Decision.decided_at, Decision.id)
-    ).all()
-    panels, sheets = _appointed_scores(
+    chosen = (
         select(Decision.candidate_id, Decision.vacancy_id)
         .join(Vacancy, Vacancy.id == Decision.vacancy_id)
         .where(*where)
     )
+    panels, members = _appointed_scores(chosen)
+    chosen_ids = select(chosen.subquery().c.candidate_id)
+    answers = co_evaluations(chosen_ids)
+    outcomes = latest_outcomes(chosen_ids)
+    rows = db.session.execute(
+        select(
+            Decision.candidate_id,
+            Decision.vacancy_id,
+            Decision.decided_at,
+            Decision.override_reason,
+            Decision.flags,
+            Vacancy.title,
+            Vacancy.service,
+            Candidate.alias,
+        )
+        .join(Vacancy, Vacancy.id == Decision.vacancy_id)
+        .join(Candidate, Candidate.id == Decision.candidate_id)
+        .where(*where)
+        .order_by(Decision.decided_at, Decision.id)
+    )
     found: list[Appointment] = []
-    for decision, title, service, alias in rows:
-        mine = panels.get(decision.vacancy_id, [])
-        candidate = [(decision.candidate_id, alias)]
-        [result] = combine(mine, candidate, sheets[decision.candidate_id], {})
+    for candidate_id, appointed_to, decided_at, reason, flags, title, service, alias in rows:
+        overall, people_supported, staff = interview_scores(
+            panels.get(appointed_to, []), members.get(candidate_id, {})
+        )
+        scores = answers.get(candidate_id, [])
         found.append(
             Appointment(
-                candidate_id=decision.candidate_id,
-                vacancy_id=decision.vacancy_id,
+                candidate_id=candidate_id,
+                vacancy_id=appointed_to,
                 vacancy_title=title,
                 service=service,
                 alias=alias,
-                decided_at=decision.decided_at,
-                overall=result.overall,
-                people_supported=result.people_supported_score,
-                staff=_weighted(mine, result, PanelKind.STAFF),
-                override_reason=decision.override_reason or "",
-                flags=list(decision.flags or []),
+                decided_at=decided_at,
+                overall=overall,
+                people_supported=people_supported,
+                staff=staff,
+                override_reason=reason or "",
+                flags=list(flags or []),
+                co_evaluation=sum(scores) / len(scores) if scores else None,
+                co_evaluation_answers=len(scores),
+                probation=outcomes.get(candidate_id),
             )
         )
-    ids = [a.candidate_id for a in found]
-    answers = co_evaluations(ids)
-    outcomes = latest_outcomes(ids)
-    for appointment in found:
-        scores = answers.get(appointment.candidate_id, [])
-        appointment.co_evaluation = sum(scores) / len(scores) if scores else None
-        appointment.co_evaluation_answers = len(scores)
-        appointment.probation = outcomes.get(appointment.candidate_id)
     return found
 
 
