@@ -2,7 +2,7 @@
 
 Revision ID: 0012_decision_outcome_decided_at
 Revises: 0011_audit_checkpoints
-Create Date: 2026-12-03 15:20:00.000000
+Create Date: 2026-12-02 15:20:00.000000
 
 """
 from alembic import op
