@@ -4,7 +4,9 @@ and the figures of the co-production report it took in (once at /vacancies/repor
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -246,3 +248,27 @@ def test_the_old_report_address_sends_everyone_to_the_insights_page(client, make
     sign_in(make_user("staff"))
     assert client.get("/vacancies/report", follow_redirects=True).status_code == 403
     assert "/insights" not in client.get("/vacancies").text
+
+
+def test_a_long_appointments_table_shows_its_first_rows_and_the_csv_has_all(
+    client, sign_in, hr, monkeypatch
+):
+    from recruit.insights import views
+
+    sign_in(hr)
+    whole = client.get("/insights").text
+    assert "This table shows the first" not in whole  # 5 appointments: all of them shown
+    monkeypatch.setattr(views, "APPOINTMENTS_SHOWN", 3)
+    page = client.get("/insights").text
+    assert "This table shows the first 3 of 5, oldest first. The CSV file has all of them." in page
+    table = page.split('id="appointments-shown"')[1].split("</table>")[0]
+    assert table.count('<th scope="row"') == 3
+    rows = list(
+        csv.reader(io.StringIO(client.get("/insights/appointments.csv").data.decode("utf-8-sig")))
+    )
+    assert len(rows) == 1 + 5  # the header and every appointment
+    shown = [
+        [html.unescape(cell) for cell in re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)]
+        for row in table.split("<tbody")[1].split("</tr>")[:-1]
+    ]
+    assert shown == rows[1:4]  # the CSV's first rows, in its order

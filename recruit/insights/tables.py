@@ -1,5 +1,6 @@
 """Every chart's data as a table: the same rows feed the table beside the chart and its CSV
-file, so the picture, the words and the download always agree."""
+file, so the picture, the words and the download always agree. (A table too long for a page
+shows its first rows there and says so; its CSV has them all.)"""
 
 from __future__ import annotations
 

@@ -30,6 +30,10 @@ from recruit.scoring.views import NOT_SURE, SCALES, choice_for
 insights = Blueprint("insights", __name__)
 
 SCALE = SCALES[3]  # No, A bit, Yes: the pictorial scale of the people supported panels
+# Rows of "each appointment's figures" on the page; its CSV has them all. An organisation's
+# year can hold a few thousand appointments: as a table that is a megabyte of HTML to a
+# tablet, and unreadable with a screen reader.
+APPOINTMENTS_SHOWN = 100
 
 
 def _no_store(response):
@@ -461,6 +465,7 @@ def page():
             fill_for=fill,
             bar_x=chart_geometry.bar_x,
             min_cases=figures.MIN_CASES,
+            appointments_shown=APPOINTMENTS_SHOWN,
             **data,
         ),
         200,  # a filter that cannot be read is said on the page, with the last year shown
