@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from recruit.core.audit import AuditRecord
 from recruit.core.time import utcnow
 from recruit.extensions import db
+from recruit.panels.models import PanelMember
 from tests.conftest import csrf_from
 from tests.support.history import PanelSpec, build_vacancy
 
@@ -263,3 +264,61 @@ def test_the_time_of_the_check_ins_is_a_setting(app, world):
         assert invite_due() == 4  # Jo and Amir (check-in), the lead and the colleague (probation)
         db.session.commit()
         assert sorted(c.months for c in db.session.scalars(select(CheckIn))) == [3, 4]
+
+
+def test_the_supporter_of_someone_without_email_is_emailed_their_check_in(app, world):
+    """Jo has no email address: her supporter on the panel is emailed too. Amir has one: he
+    is emailed himself and his supporter is not. Nobody is told twice."""
+    from recruit.core.outbox import OutboxMessage
+    from recruit.decisions.models import Decision
+    from recruit.insights.models import CheckIn
+    from recruit.insights.operations import invite_due
+    from recruit.people.models import User
+
+    people = world["people"]
+    with app.app_context():
+        users = {k: db.session.get(User, people[k].id) for k in ("jo", "amir", "colleague")}
+        users["colleague"].email = "pat.helper@example.org"
+        users["amir"].email = "amir@example.org"
+        other = db.session.get(User, people["other_staff"].id)
+        other.email = "other.helper@example.org"
+        for who, supporter in (("jo", users["colleague"]), ("amir", other)):
+            seat = db.session.scalar(
+                select(PanelMember).where(
+                    PanelMember.vacancy_id == world["built"].vacancy_id,
+                    PanelMember.user_id == users[who].id,
+                )
+            )
+            seat.supporter_id = supporter.id
+        decision = db.session.scalar(select(Decision).where(Decision.candidate_id == world["sam"]))
+        decision.decided_at = utcnow() - relativedelta(months=6, days=1)
+        before = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
+        db.session.commit()
+
+        invite_due()
+        db.session.commit()
+        six = db.session.scalar(
+            select(CheckIn).where(CheckIn.candidate_id == world["sam"], CheckIn.months == 6)
+        )
+        sent = [
+            m.payload
+            for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > before))
+        ]
+        to = {}
+        for payload in sent:
+            to.setdefault(payload["to"], []).append(payload)
+        assert "other.helper@example.org" not in to  # Amir reads his own
+        assert [p["subject"] for p in to["amir@example.org"]] == ["How is Candidate B doing?"]
+        # Pat sits on the staff panel too: a probation view of their own, and Jo's copy.
+        [helper] = [p for p in to["pat.helper@example.org"] if "Please help" in p["subject"]]
+        assert len(to["pat.helper@example.org"]) == 2
+        assert helper["subject"] == "Please help Jo say how Candidate B is doing"
+        assert "You were their supporter on the panel." in helper["body"]
+        assert f"/check-ins/{six.id}" in helper["body"]
+
+        assert invite_due() == 0  # everyone has been invited to this check-in
+        db.session.commit()
+        again = db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.id > before)
+        )
+        assert again == len(sent)

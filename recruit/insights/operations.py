@@ -5,6 +5,7 @@ commits."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -16,6 +17,7 @@ from recruit import permissions
 from recruit.candidates.models import Candidate
 from recruit.core import audit
 from recruit.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from recruit.core.mail import queue_email
 from recruit.core.notices import tell
 from recruit.core.time import utcnow
 from recruit.decisions.models import Decision, Outcome
@@ -90,23 +92,32 @@ def due_months(appointed_at: datetime, now: datetime) -> int | None:
     return due[-1] if due else None
 
 
-def invitees(vacancy: Vacancy) -> list[tuple[User, str]]:
+@dataclass
+class Invitee:
+    user: User
+    kind: str  # InvitationKind
+    supporter: User | None = None  # the member of staff who supports them on the panel
+
+
+def invitees(vacancy: Vacancy) -> list[Invitee]:
     """The people supported on the vacancy's panels and at its service (the check-in), and
-    the staff and leads on its panels (a probation view)."""
+    the staff and leads on its panels (a probation view); with the supporter a person
+    supported was given on the panel, if any."""
     seats = db.session.execute(
-        select(User)
+        select(User, PanelMember.supporter_id)
         .join(PanelMember, PanelMember.user_id == User.id)
         .where(PanelMember.vacancy_id == vacancy.id, User.is_active_account.is_(True))
         .order_by(User.id)
-    ).scalars()
-    found: dict[int, tuple[User, str]] = {}
-    for user in seats:
-        kind = (
-            InvitationKind.CHECK_IN
-            if user.role == Role.PERSON_SUPPORTED
-            else InvitationKind.PROBATION
-        )
-        found[user.id] = (user, kind)
+    ).all()
+    found: dict[int, Invitee] = {}
+    for user, supporter_id in seats:
+        if user.role != Role.PERSON_SUPPORTED:
+            found[user.id] = Invitee(user, InvitationKind.PROBATION)
+            continue
+        supporter = db.session.get(User, supporter_id) if supporter_id else None
+        known = found.get(user.id)
+        if known is None or (known.supporter is None and supporter is not None):
+            found[user.id] = Invitee(user, InvitationKind.CHECK_IN, supporter)
     at_service = db.session.scalars(
         select(User)
         .where(
@@ -117,7 +128,7 @@ def invitees(vacancy: Vacancy) -> list[tuple[User, str]]:
         .order_by(User.id)
     ).all()
     for user in at_service:
-        found.setdefault(user.id, (user, InvitationKind.CHECK_IN))
+        found.setdefault(user.id, Invitee(user, InvitationKind.CHECK_IN))
     return list(found.values())
 
 
@@ -175,12 +186,14 @@ def invite_due(now: datetime | None = None) -> int:
             continue
         check_in = _open_check_in(vacancy, candidate, months)
         name = name_for(candidate)
-        for user, kind in invitees(vacancy):
+        for invitee in invitees(vacancy):
+            user, kind = invitee.user, invitee.kind
             if not _claim_invitation(check_in, user, kind):
                 continue
             if kind == InvitationKind.CHECK_IN:
                 path = f"/check-ins/{check_in.id}"
                 tell(user, "check_in_easy_read", name=name, months=months, path=path, link=path)
+                _tell_supporter(invitee, name=name, months=months, path=path)
             else:
                 path = f"/appointments/{candidate.id}"
                 tell(
@@ -194,6 +207,20 @@ def invite_due(now: datetime | None = None) -> int:
                 )
             invited += 1
     return invited
+
+
+def _tell_supporter(invitee: Invitee, **context) -> None:
+    """A person supported without an email address hears of their check-in in the app (and
+    on the tablet); the supporter they had on the panel is emailed too, so they can help them
+    answer. The same rule as score reminders."""
+    supporter = invitee.supporter
+    if invitee.user.email or supporter is None or not supporter.email:
+        return
+    if not supporter.is_active_account:  # left the organisation since
+        return
+    queue_email(
+        supporter.email, "check_in_supporter", person=invitee.user, helper=supporter, **context
+    )
 
 
 # --- answers ---------------------------------------------------------------------------------
