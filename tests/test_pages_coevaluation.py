@@ -322,3 +322,33 @@ def test_the_supporter_of_someone_without_email_is_emailed_their_check_in(app, w
             select(func.count(OutboxMessage.id)).where(OutboxMessage.id > before)
         )
         assert again == len(sent)
+
+
+def test_a_quality_can_carry_its_own_check_in_question(app, client, sign_in, world):
+    """ "Does Sam listen to you?" reads better than "Is Sam like this: Listens to me?": HR
+    words it with the qualities, and the check-in puts the person's name in."""
+    from recruit.insights.views import check_in_question
+    from recruit.qualities.models import Quality
+
+    kind, listens = world["built"].qualities
+    with app.app_context():
+        quality = db.session.get(Quality, listens)
+        quality.check_in_question = "Does the new staff member listen to you?"
+        db.session.get(Quality, kind).check_in_question = "Are they kind?"
+        db.session.commit()
+        assert check_in_question("Sam", quality) == "Does Sam listen to you?"
+        quality.check_in_question = "The New Member Of Staff listens to me."
+        assert check_in_question("Sam", quality) == "Sam listens to me."
+        quality.check_in_question = "  "
+        assert check_in_question("Sam", quality) == "Is Sam like this: Listens to me?"
+        db.session.rollback()
+    sign_in(world["people"]["jo"])
+    url = f"/check-ins/{world['check_in']}"
+    first = client.get(url)
+    assert "About Candidate B: Are they kind?" in first.text  # no name to put in: said first
+    assert 'data-read-aloud="About Candidate B: Are they kind? Choose No, A bit, Yes.' in first.text
+    second = client.post(
+        url,
+        data={"csrf_token": csrf_from(first.text), "step": "0", "go": "next", f"q-{kind}": "3"},
+    )
+    assert "Does Candidate B listen to you?" in second.text

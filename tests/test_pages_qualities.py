@@ -131,6 +131,7 @@ def test_the_lead_accepts_words_orders_and_declines_with_a_reason(app, api, clie
             "easy_read": "Kind",
             "prompt": "Was this person kind to you?",
             "interview_question": "Tell us about a time you were kind.",
+            "check_in_question": "Is the new staff member kind to you?",
         },
     )
     with app.app_context():
@@ -139,7 +140,9 @@ def test_the_lead_accepts_words_orders_and_declines_with_a_reason(app, api, clie
         ).all()
         accepted = [q.text for q in rows if q.status == "accepted"]
         assert accepted == ["Funny", "Kind"]
-        assert next(q for q in rows if q.text == "Kind").prompt == "Was this person kind to you?"
+        worded = next(q for q in rows if q.text == "Kind")
+        assert worded.prompt == "Was this person kind to you?"
+        assert worded.check_in_question == "Is the new staff member kind to you?"
     tablet_sign_in(client, world, "ps")
     shown = client.get(f"/vacancies/{vacancy_id}/qualities").text
     assert "We cannot ask about pets." in shown and "Ideas we will not use" in shown

@@ -52,8 +52,18 @@ class CheckInStep:
     number: int | None = None
 
 
+NEW_STAFF_MEMBER = re.compile(r"\bthe new (?:staff member|member of staff)\b", re.IGNORECASE)
+
+
 def check_in_question(name: str, quality: Quality) -> str:
-    return f"Is {name} like this: {(quality.easy_read or quality.text).strip()}?"
+    """The quality's own check-in question with the person's name in it ("Does Sam listen to
+    you?"), else one made from its easy-read words."""
+    own = (quality.check_in_question or "").strip()
+    if not own:
+        return f"Is {name} like this: {(quality.easy_read or quality.text).strip()}?"
+    if NEW_STAFF_MEMBER.search(own):
+        return NEW_STAFF_MEMBER.sub(lambda _match: name, own)
+    return f"About {name}: {own}"
 
 
 def _answers_from(form, qualities: list[Quality]) -> tuple[dict[int, int | None], list[str]]:

@@ -54,4 +54,12 @@ class WordingForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Optional(), Length(max=1000)],
     )
+    check_in_question = TextAreaField(
+        "Question at the check-ins after the appointment",
+        description="People supported are asked it some months after the person starts. "
+        "Write “the new staff member” and we put in their name. For example: Does the new "
+        "staff member listen to you?",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=1000)],
+    )
     submit = SubmitField("Save the wording", widget=GovSubmitInput())

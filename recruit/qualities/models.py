@@ -48,6 +48,8 @@ class Quality(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     prompt: Mapped[str] = mapped_column(Text, default="")
     interview_question: Mapped[str] = mapped_column(Text, default="")
+    # Asked at the co-evaluation check-ins, months after the appointment.
+    check_in_question: Mapped[str] = mapped_column(Text, default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
     reused_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("quality.id", ondelete="SET NULL")

@@ -31,6 +31,7 @@ def describe(quality: Quality) -> dict:
         "decline_reason": quality.decline_reason,
         "prompt": quality.prompt,
         "interview_question": quality.interview_question,
+        "check_in_question": quality.check_in_question,
         "position": quality.position,
     }
 
@@ -94,6 +95,7 @@ def propose(
         reused_from_id=reused_from.id if reused_from else None,
         prompt=reused_from.prompt if reused_from else "",
         interview_question=reused_from.interview_question if reused_from else "",
+        check_in_question=reused_from.check_in_question if reused_from else "",
     )
     db.session.add(quality)
     db.session.flush()
@@ -165,13 +167,15 @@ def review(
 
 
 def word(actor: User, quality: Quality, vacancy: Vacancy, **values) -> Quality:
-    """Set an accepted quality's easy-read words, prompt and suggested interview question."""
+    """Set an accepted quality's easy-read words, prompt, suggested interview question and
+    check-in question."""
     errors: dict[str, list[str]] = {}
     clean = {}
     for name, limit in (
         ("easy_read", EASY_READ_MAX),
         ("prompt", WORDING_MAX),
         ("interview_question", WORDING_MAX),
+        ("check_in_question", WORDING_MAX),
         ("symbol", SYMBOL_MAX),
     ):
         if name in values:

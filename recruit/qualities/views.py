@@ -154,6 +154,7 @@ def wording(quality_id: int):
                 easy_read=form.easy_read.data,
                 prompt=form.prompt.data,
                 interview_question=form.interview_question.data,
+                check_in_question=form.check_in_question.data,
             )
         except DomainError as error:
             db.session.rollback()
