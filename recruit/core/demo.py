@@ -127,18 +127,18 @@ def demo_vacancy(title: str, stage: str, people: dict[str, User]):
     qualities.vote(people["rose"], proposed[1], vacancy)
     if stage == "co_design":
         return vacancy
-    for quality, prompt in zip(
+    for quality, (prompt, later) in zip(
         proposed,
         [
-            "Was this person kind?",
-            "Did this person listen to you?",
-            "Does this person like music?",
-            "Will this person be on time?",
+            ("Was this person kind?", "Is the new staff member kind to you?"),
+            ("Did this person listen to you?", "Does the new staff member listen to you?"),
+            ("Does this person like music?", "Does the new staff member share music with you?"),
+            ("Will this person be on time?", "Is the new staff member on time?"),
         ],
         strict=True,
     ):
         qualities.review(lead, quality, vacancy, status="accepted")
-        qualities.word(lead, quality, vacancy, prompt=prompt)
+        qualities.word(lead, quality, vacancy, prompt=prompt, check_in_question=later)
     vacancies.transition(hr, vacancy, "shortlisting")
     applicants = [
         ("Alex Morgan", "I have cared for my grandmother and volunteer at a day centre."),
