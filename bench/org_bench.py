@@ -119,7 +119,9 @@ def run(redis_url: str, hashes) -> dict:
         common.say(
             f"  seeded {info['vacancies']} vacancies, {info['candidates']} candidates, "
             f"{info['scoresheets']} scoresheets, {info['scores']} scores, "
-            f"{info['decisions']} decisions in {seeded:.0f} s"
+            f"{info['decisions']} decisions, {info['check_ins']} check-ins with "
+            f"{info['check_in_answers']} answers, {info['probation_views']} probation views "
+            f"in {seeded:.0f} s"
         )
         explained = plans(url, redis_url, info)
         web = common.Web(url, redis_url).start()

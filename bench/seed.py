@@ -634,6 +634,9 @@ def organisation(
             for did, row in zip(loader.ids("decision", len(decisions)), decisions, strict=True)
         ),
     )
+    follow_up = co_evaluation(
+        loader, rng, decisions, members_of, panel_ids, [index_of, with_ps], qualities_of
+    )
     return {
         "hr_username": hr_name,
         "vacancies": vacancies,
@@ -641,7 +644,72 @@ def organisation(
         "scoresheets": len(sheets),
         "scores": written,
         "decisions": len(decisions),
+        **follow_up,
         "qualities_per_vacancy": qualities,
         "vacancy_ids": vacancy_ids,
         "stages": stages,
+    }
+
+
+def co_evaluation(loader, rng, decisions, members_of, panel_ids, where, qualities_of) -> dict:
+    """What follows an appointment: a check-in at 3 months and at 6 once due, answered by the
+    people supported panel's two members (a quality or two "not sure"), and the staff panel's
+    probation views, the lead's with an outcome once six months have passed."""
+    now = loader.now
+    index_of, with_ps = where  # each vacancy's place; whether it has a people supported panel
+    check_ins, responses, values, views = [], [], [], []
+    check_in_ids = iter(loader.ids("check_in", 2 * len(decisions)))
+    response_ids = iter(loader.ids("check_in_response", 4 * len(decisions)))
+    for vid, cid, outcome, *_rest, decided_at in decisions:
+        if outcome != "appoint":
+            continue
+        people_panel, staff_panel = panel_ids[2 * index_of[vid]], panel_ids[2 * index_of[vid] + 1]
+        months = [m for m in (3, 6) if decided_at + timedelta(days=round(30.4 * m)) <= now]
+        for m in months:
+            check_in = next(check_in_ids)
+            opened = decided_at + timedelta(days=round(30.4 * m))
+            check_ins.append((check_in, vid, cid, m, opened))
+            for panel, user in members_of[vid]:
+                if panel != people_panel or not with_ps[index_of[vid]]:
+                    continue
+                response = next(response_ids)
+                responses.append((response, check_in, user, "", opened + timedelta(days=3), 0))
+                for quality in qualities_of[vid]:
+                    values.append((response, quality, rng.choice((1, 2, 3, 3, None))))
+        staff_seats = [user for panel, user in members_of[vid] if panel == staff_panel]
+        for n, user in enumerate(staff_seats if months else []):
+            going = rng.choice(("well", "well", "mixed", "not_well"))
+            passed = rng.choice(("passed",) * 7 + ("extended", "not_passed", "left"))
+            views.append(
+                (vid, cid, user, going, "", passed if n == 0 and 6 in months else None, now)
+            )
+    loader.load("check_in", ("id", "vacancy_id", "candidate_id", "months", "opened_at"), check_ins)
+    loader.load(
+        "check_in_response",
+        ("id", "check_in_id", "user_id", "comment", "submitted_at", "changes"),
+        responses,
+    )
+    loader.load("check_in_value", ("response_id", "quality_id", "value"), values)
+    loader.load(
+        "probation_view",
+        (
+            "id",
+            "vacancy_id",
+            "candidate_id",
+            "user_id",
+            "going",
+            "comment",
+            "outcome",
+            "recorded_at",
+        ),
+        (
+            (pid, *row)
+            for pid, row in zip(loader.ids("probation_view", len(views)), views, strict=True)
+        ),
+    )
+    return {
+        "check_ins": len(check_ins),
+        "check_in_responses": len(responses),
+        "check_in_answers": len(values),
+        "probation_views": len(views),
     }
