@@ -5,10 +5,14 @@ from `combine()`'s result before, whatever the panels, weights and answers (hypo
 
 from __future__ import annotations
 
-from hypothesis import given
+from types import SimpleNamespace
 
-from recruit.insights.figures import interview_scores
-from recruit.scoring.results import combine
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recruit.insights.figures import interview_scores, response_score
+from recruit.insights.models import CHECK_IN_SCALE
+from recruit.scoring.results import combine, mean_normalised
 from tests.test_results_properties import PROPERTY, vacancies
 
 
@@ -40,3 +44,18 @@ def test_interview_scores_are_what_combine_gives_for_the_one_candidate(vacancy):
             result.people_supported_score,
             staff_as_before(panels, result),
         )
+
+
+@PROPERTY
+@given(st.lists(st.one_of(st.none(), st.integers(1, CHECK_IN_SCALE)), max_size=40))
+def test_a_check_in_response_scored_from_its_sum_is_what_its_answers_give(answers):
+    """`co_evaluations` lets the database add up a response's answers and divides once; that
+    must be `response_score` of the same answers, to the last bit."""
+    given_answers = [a for a in answers if a is not None]
+    response = SimpleNamespace(values=[SimpleNamespace(value=a) for a in answers])
+    from_sum = (
+        mean_normalised(sum(given_answers), len(given_answers), CHECK_IN_SCALE)
+        if given_answers
+        else None
+    )
+    assert from_sum == response_score(response)

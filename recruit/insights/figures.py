@@ -41,6 +41,7 @@ from recruit.insights.models import (
     STAYED,
     CheckIn,
     CheckInResponse,
+    CheckInValue,
     ProbationOutcome,
     ProbationView,
 )
@@ -254,18 +255,26 @@ def latest_outcomes(candidate_ids) -> dict[int, str]:
 
 
 def co_evaluations(candidate_ids) -> dict[int, list[float]]:
-    """Each answered check-in response's score, per candidate; `candidate_ids` as above."""
+    """Each answered check-in response's score, per candidate, in the order of the responses;
+    `candidate_ids` as above. The database adds up each response's answers; one division
+    gives what `response_score` gives (on the 3-point scale every normalised answer, and so
+    every sum of them, is exact)."""
     found: dict[int, list[float]] = defaultdict(list)
-    responses = db.session.execute(
-        select(CheckIn.candidate_id, CheckInResponse)
+    for candidate_id, _, total, answered in db.session.execute(
+        select(
+            CheckIn.candidate_id,
+            CheckInValue.response_id,
+            func.sum(CheckInValue.value),
+            func.count(CheckInValue.value),
+        )
         .join(CheckInResponse, CheckInResponse.check_in_id == CheckIn.id)
+        .join(CheckInValue, CheckInValue.response_id == CheckInResponse.id)
         .where(CheckIn.candidate_id.in_(candidate_ids))
-        .order_by(CheckInResponse.id)
-    ).all()
-    for candidate_id, response in responses:
-        score = response_score(response)
-        if score is not None:
-            found[candidate_id].append(score)
+        .group_by(CheckIn.candidate_id, CheckInValue.response_id)
+        .order_by(CheckInValue.response_id)
+    ):
+        if answered:  # a response of only "not sure" has no score
+            found[candidate_id].append(mean_normalised(total, answered, CHECK_IN_SCALE))
     return found
 
 
