@@ -635,7 +635,14 @@ def organisation(
         ),
     )
     follow_up = co_evaluation(
-        loader, rng, decisions, members_of, panel_ids, [index_of, with_ps], qualities_of
+        loader,
+        rng,
+        decisions,
+        members_of=members_of,
+        panel_ids=panel_ids,
+        index_of=index_of,
+        with_ps=with_ps,
+        qualities_of=qualities_of,
     )
     return {
         "hr_username": hr_name,
@@ -651,12 +658,13 @@ def organisation(
     }
 
 
-def co_evaluation(loader, rng, decisions, members_of, panel_ids, where, qualities_of) -> dict:
+def co_evaluation(
+    loader, rng, decisions, *, members_of, panel_ids, index_of, with_ps, qualities_of
+) -> dict:
     """What follows an appointment: a check-in at 3 months and at 6 once due, answered by the
     people supported panel's two members (a quality or two "not sure"), and the staff panel's
     probation views, the lead's with an outcome once six months have passed."""
     now = loader.now
-    index_of, with_ps = where  # each vacancy's place; whether it has a people supported panel
     check_ins, responses, values, views = [], [], [], []
     check_in_ids = iter(loader.ids("check_in", 2 * len(decisions)))
     response_ids = iter(loader.ids("check_in_response", 4 * len(decisions)))

@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from recruit import permissions
 from recruit.candidates.models import Candidate
@@ -103,18 +104,19 @@ def invitees(vacancy: Vacancy) -> list[Invitee]:
     """The people supported on the vacancy's panels and at its service (the check-in), and
     the staff and leads on its panels (a probation view); with the supporter a person
     supported was given on the panel, if any."""
+    supporting = aliased(User)
     seats = db.session.execute(
-        select(User, PanelMember.supporter_id)
+        select(User, supporting)
         .join(PanelMember, PanelMember.user_id == User.id)
+        .outerjoin(supporting, supporting.id == PanelMember.supporter_id)
         .where(PanelMember.vacancy_id == vacancy.id, User.is_active_account.is_(True))
         .order_by(User.id)
     ).all()
     found: dict[int, Invitee] = {}
-    for user, supporter_id in seats:
+    for user, supporter in seats:
         if user.role != Role.PERSON_SUPPORTED:
             found[user.id] = Invitee(user, InvitationKind.PROBATION)
             continue
-        supporter = db.session.get(User, supporter_id) if supporter_id else None
         known = found.get(user.id)
         if known is None or (known.supporter is None and supporter is not None):
             found[user.id] = Invitee(user, InvitationKind.CHECK_IN, supporter)
