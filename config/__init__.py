@@ -97,7 +97,6 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
-    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):

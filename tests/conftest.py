@@ -17,8 +17,9 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from recruit import create_app
-from recruit.extensions import db, limiter
+from recruit.extensions import db
 from tests.support import servers
+from tests.support.limits import fresh_sign_in_limits
 
 ROOT_ENV = {"cwd": str(servers.ROOT)}
 PG_ABSENT = (
@@ -97,7 +98,7 @@ def app(backend, database_urls, redis_server) -> Iterator[Flask]:
     app = build_app(database_urls[backend], redis_server.url)
     with app.app_context():
         empty_tables()
-    limiter.reset()
+    fresh_sign_in_limits()
     redis_server.flush()
     yield app
     with app.app_context():

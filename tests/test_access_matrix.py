@@ -36,8 +36,9 @@ import pytest
 from sqlalchemy import select
 
 from recruit.core.time import utcnow
-from recruit.extensions import db, limiter
+from recruit.extensions import db
 from tests.conftest import csrf_from
+from tests.support.limits import fresh_sign_in_limits
 
 ROLES = ("admin", "hr", "lead", "staff", "ps", "supp", "other", "out")
 IN = "in"
@@ -567,7 +568,7 @@ class Sessions:
         return client
 
     def ask(self, row: Row, role: str, *, by_session_api: bool = False):
-        limiter.reset()  # sign-in pages sent empty count as failed sign-ins
+        fresh_sign_in_limits()  # sign-in pages sent empty count as failed sign-ins
         path = self.world.path(row)
         client = self.client(role)
         if path.startswith("/api/"):
