@@ -8,6 +8,7 @@ and not twice because two machines were working.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import Counter
@@ -40,8 +41,9 @@ def started(tmp_path) -> Iterator:
     stacks: list[WorkerStack] = []
     workers: list = []
 
-    def start(database_url: str, **settings) -> WorkerStack:
-        stack = WorkerStack(database_url, tmp_path / f"worker-{len(stacks)}.log", settings)
+    def start(database_url: str, pool: str = "solo", **settings) -> WorkerStack:
+        log_path = tmp_path / f"worker-{len(stacks)}.log"
+        stack = WorkerStack(database_url, log_path, settings, pool=pool)
         stacks.append(stack)
         stack.start()
         return stack
@@ -112,6 +114,56 @@ def test_a_worker_killed_mid_send_delivers_exactly_once_after_restart(
     # Longer than both the visibility timeout and the re-hand-over: anything that could
     # still send it a second time has had its chance.
     time.sleep(6)
+    stack.run(celery, DISPATCH)
+    stack.run(celery, DISPATCH)
+    assert stack.recipients() == [["invited@example.org"]]
+    [row] = rows(app)
+    assert (row.status, row.attempts, row.last_error) == (outbox.DONE, 2, None)
+
+
+def test_a_pool_process_killed_mid_send_delivers_exactly_once(
+    backend, database_urls, started, monkeypatch
+):
+    """Production runs prefork workers (config/Procfile). When the process sending an email
+    is killed (out of memory, say), the worker lives on, the task is put back rather than
+    acknowledged, and the email still arrives once."""
+    from recruit.people.operations import create_user
+
+    url = database_urls[backend]
+    stack = started(url, pool="prefork", **FAST_RECOVERY)
+    app = app_for(url, stack, monkeypatch, OUTBOX_REQUEUE_SECONDS=3)
+
+    stack.smtp.hold_next = 1
+    with app.app_context():
+        create_user(
+            None, username="invited", display_name="Invited Person", role="staff",
+            email="invited@example.org",
+        )  # fmt: skip
+        db.session.commit()
+    assert stack.smtp.holding.wait(20), stack.log_tail()
+    [row] = rows(app)
+    assert (row.status, row.attempts) == (outbox.SENDING, 1)
+
+    received = rf"Task {re.escape(SEND_EMAIL_TASK)}\[([0-9a-f-]+)\] received"
+    [task_id] = re.findall(received, stack.worker.log())
+    main = stack.worker.process.pid
+    assert len(stack.worker.kill_pool()) == 2, stack.log_tail()
+    stack.smtp.release.set()
+    stack.wait(lambda: "WorkerLostError" in stack.worker.log(), "the worker to see its loss")
+    assert stack.worker.process.poll() is None and stack.worker.process.pid == main
+    # Put back on the queue (task_reject_on_worker_lost), not acknowledged and lost: the same
+    # task comes round again, finds the email still marked as being sent, and leaves it.
+    again = f"Task {SEND_EMAIL_TASK}[{task_id}] succeeded"
+    stack.wait(lambda: again in stack.worker.log(), "the task to come round again")
+    assert stack.smtp.messages == []
+    celery = app.extensions["celery"]
+
+    def delivered():
+        stack.run(celery, DISPATCH)
+        return stack.smtp.messages
+
+    stack.wait(delivered, "the email after the pool process died", timeout=40)
+    time.sleep(6)  # past the visibility timeout and the re-hand-over, as above
     stack.run(celery, DISPATCH)
     stack.run(celery, DISPATCH)
     assert stack.recipients() == [["invited@example.org"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -202,6 +203,7 @@ class CeleryWorker:
     """A real `celery worker` process, configured through the environment like production."""
 
     env: dict
+    pool: str = "solo"  # "prefork": a main process and 2 pool processes, as config/Procfile
     process: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -213,7 +215,8 @@ class CeleryWorker:
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker"]
-            + ["--pool=solo", "--loglevel=INFO", "--without-mingle", "--without-gossip"]
+            + [f"--pool={self.pool}", "--concurrency=2", "--loglevel=INFO"]
+            + ["--without-mingle", "--without-gossip"]
             + [f"--hostname=test-{os.getpid()}-{free_port()}@localhost"],
             cwd=ROOT,
             env=env,
@@ -249,8 +252,39 @@ class CeleryWorker:
         self.process = None
         self._log.close()
 
+    def kill_pool(self) -> list[int]:
+        """SIGKILL every pool process of a prefork worker (as the kernel's out-of-memory
+        killer would); the main process lives on. Returns the process ids killed."""
+        pids = [pid for pid in _children(self.process.pid) if pid != self.process.pid]
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not any(_alive(pid) for pid in pids), what="the pool processes to die")
+        return pids
+
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path else ""
+
+
+def _alive(pid: int) -> bool:
+    """Running still: neither gone nor a zombie (whose sockets are already closed)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _children(parent: int) -> list[int]:
+    """The processes whose parent is `parent`, read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        if int(fields[1]) == parent:
+            found.append(int(stat.parent.name))
+    return found
 
 
 # --- A live web server for the browser ------------------------------------------------------

@@ -23,6 +23,7 @@ class WorkerStack:
     database_url: str
     log_path: Path
     settings: dict = field(default_factory=dict)  # more environment for the workers
+    pool: str = "solo"
     redis: servers.RedisServer = field(init=False)
     smtp: servers.SmtpSink = field(init=False)
     worker: servers.CeleryWorker = field(init=False)
@@ -30,7 +31,7 @@ class WorkerStack:
     def start(self) -> WorkerStack:
         self.redis = servers.RedisServer(servers.free_port()).start()
         self.smtp = servers.SmtpSink().start()
-        self.worker = servers.CeleryWorker(env=self.worker_env())
+        self.worker = servers.CeleryWorker(env=self.worker_env(), pool=self.pool)
         self.worker.start(self.log_path)
         return self
 
@@ -45,7 +46,7 @@ class WorkerStack:
 
     def another_worker(self, log_path: Path) -> servers.CeleryWorker:
         """One more worker process on the same Redis, database and mail server."""
-        return servers.CeleryWorker(env=self.worker_env()).start(log_path)
+        return servers.CeleryWorker(env=self.worker_env(), pool=self.pool).start(log_path)
 
     def stop(self) -> None:
         """Stop every part that was started, even if stopping one of them fails."""
