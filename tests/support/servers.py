@@ -265,26 +265,27 @@ class CeleryWorker:
         return self.log_path.read_text() if self.log_path else ""
 
 
+def _stat(path: Path) -> list[str]:
+    """A process's /proc stat fields after its name: state, parent, …; [] once it is gone."""
+    try:
+        return path.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
 def _alive(pid: int) -> bool:
     """Running still: neither gone nor a zombie (whose sockets are already closed)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
+    fields = _stat(Path(f"/proc/{pid}/stat"))
+    return bool(fields) and fields[0] != "Z"
 
 
 def _children(parent: int) -> list[int]:
-    """The processes whose parent is `parent`, read from /proc."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # the process ended while we looked
-        if int(fields[1]) == parent:
-            found.append(int(stat.parent.name))
-    return found
+    """The processes whose parent is `parent`."""
+    return [
+        int(stat.parent.name)
+        for stat in Path("/proc").glob("[0-9]*/stat")
+        if (fields := _stat(stat)) and int(fields[1]) == parent
+    ]
 
 
 # --- A live web server for the browser ------------------------------------------------------
