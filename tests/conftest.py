@@ -17,9 +17,8 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from recruit import create_app
-from recruit.extensions import db
+from recruit.extensions import db, limiter
 from tests.support import servers
-from tests.support.limits import fresh_sign_in_limits
 
 ROOT_ENV = {"cwd": str(servers.ROOT)}
 PG_ABSENT = (
@@ -83,7 +82,14 @@ def empty_tables() -> None:
 
 def build_app(url: str, redis_url: str, **overrides) -> Flask:
     config = {"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, **overrides}
-    return create_app(config, env="testing")
+    app = create_app(config, env="testing")
+    # Flask-Limiter keeps its state on the one shared `limiter`, not per app. Once a test
+    # stops Redis the limiter marks its storage dead and counts in memory, and stays so for
+    # every later app in the run until its back-off finds Redis again and switches storage
+    # in the middle of some other test, forgetting what it counted there. A web process has
+    # one app, so only tests need this: each new app starts on its own storage.
+    limiter._storage_dead = False
+    return app
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -98,7 +104,7 @@ def app(backend, database_urls, redis_server) -> Iterator[Flask]:
     app = build_app(database_urls[backend], redis_server.url)
     with app.app_context():
         empty_tables()
-    fresh_sign_in_limits()
+    limiter.reset()
     redis_server.flush()
     yield app
     with app.app_context():

@@ -36,9 +36,8 @@ import pytest
 from sqlalchemy import select
 
 from recruit.core.time import utcnow
-from recruit.extensions import db
+from recruit.extensions import db, limiter
 from tests.conftest import csrf_from
-from tests.support.limits import fresh_sign_in_limits
 
 ROLES = ("admin", "hr", "lead", "staff", "ps", "supp", "other", "out")
 IN = "in"
@@ -568,7 +567,7 @@ class Sessions:
         return client
 
     def ask(self, row: Row, role: str, *, by_session_api: bool = False):
-        fresh_sign_in_limits()  # sign-in pages sent empty count as failed sign-ins
+        limiter.reset()  # sign-in pages sent empty count as failed sign-ins
         path = self.world.path(row)
         client = self.client(role)
         if path.startswith("/api/"):

@@ -19,12 +19,11 @@ from sqlalchemy import func, select
 
 from recruit.core.audit import AuditRecord
 from recruit.decisions.models import Decision
-from recruit.extensions import db
+from recruit.extensions import db, limiter
 from recruit.qualities.models import Quality, QualityVote
 from recruit.scoring.models import Scoresheet
 from tests.conftest import Api, build_app
 from tests.support import servers
-from tests.support.limits import fresh_sign_in_limits
 from tests.test_api_scoring import Day
 from tests.test_api_vacancies import World, error_code
 from tests.test_pages_qualities import password_sign_in
@@ -292,7 +291,7 @@ def test_scores_are_still_accepted_while_redis_is_down(backend, database_urls, m
         OUTBOX_NUDGE_BACKOFF_SECONDS=0,
     )
     try:
-        fresh_sign_in_limits()
+        limiter.reset()
         client = app.test_client()
         api = Api(client)
         day = Day(World(api, make_user))

@@ -13,7 +13,6 @@ from config import MissingSecretKey, database_url, load_config
 from recruit.extensions import db
 from tests.conftest import ROOT_ENV, csrf_from
 from tests.support import servers
-from tests.support.limits import fresh_sign_in_limits
 
 
 def test_every_page_and_answer_carries_the_security_headers(client):
@@ -200,10 +199,11 @@ def test_seed_demo_makes_a_vacancy_at_each_stage_through_the_rules(app):
 
 def test_behind_a_trusted_proxy_the_client_address_counts(backend, database_urls, redis_server):
     """Sign-in limits are per client address: behind one proxy, X-Forwarded-For names it."""
+    from recruit.extensions import limiter
     from tests.conftest import build_app
 
+    limiter.reset()
     app = build_app(database_urls[backend], redis_server.url, TRUSTED_PROXIES=1)
-    fresh_sign_in_limits()
     client = app.test_client()
     for _ in range(10):
         answer = client.post(
@@ -223,7 +223,7 @@ def test_behind_a_trusted_proxy_the_client_address_counts(backend, database_urls
         headers={"X-Forwarded-For": "203.0.113.8"},
     )
     assert blocked.status_code == 429 and other.status_code == 401
-    fresh_sign_in_limits()
+    limiter.reset()
 
 
 def test_json_logs_are_one_object_a_line(capsys):

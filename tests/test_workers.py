@@ -21,9 +21,8 @@ from sqlalchemy import select
 from recruit.core import outbox
 from recruit.core.outbox import OutboxMessage
 from recruit.core.time import utcnow
-from recruit.extensions import db
+from recruit.extensions import db, limiter
 from tests.conftest import build_app, empty_tables
-from tests.support.limits import fresh_sign_in_limits
 from tests.support.stack import WorkerStack
 from workers.tasks.email import MAX_ATTEMPTS
 from workers.tasks.outbox import dispatch_pending
@@ -79,7 +78,7 @@ def app(backend, database_urls, stack, monkeypatch) -> Iterator[Flask]:
     app = build_app(database_urls[backend], stack.redis.url, OUTBOX_NUDGE_BACKOFF_SECONDS=0)
     with app.app_context():
         empty_tables()
-    fresh_sign_in_limits()
+    limiter.reset()
     yield app
     with app.app_context():
         db.session.remove()

@@ -74,17 +74,12 @@ def rows(app) -> list[OutboxMessage]:
         return found
 
 
-def test_a_worker_killed_mid_send_delivers_exactly_once_after_restart(
-    backend, database_urls, started, monkeypatch
-):
+def caught_mid_send(url: str, stack: WorkerStack, monkeypatch):
+    """An invitation whose email the worker is sending while the mail server holds it."""
     from recruit.people.operations import create_user
 
-    url = database_urls[backend]
-    stack = started(url, **FAST_RECOVERY)
     app = app_for(url, stack, monkeypatch, OUTBOX_REQUEUE_SECONDS=3)
-
-    # The mail server is slow to answer the first email: the worker is caught mid-send.
-    stack.smtp.hold_next = 1
+    stack.smtp.hold_next = 1  # the mail server is slow to answer the first email
     with app.app_context():
         create_user(
             None,
@@ -97,20 +92,18 @@ def test_a_worker_killed_mid_send_delivers_exactly_once_after_restart(
     assert stack.smtp.holding.wait(20), stack.log_tail()
     [row] = rows(app)
     assert (row.status, row.attempts) == (outbox.SENDING, 1)
+    return app
 
-    stack.worker.kill()
-    stack.smtp.release.set()  # the server now finds its client gone: nothing was accepted
-    time.sleep(0.5)
-    assert stack.smtp.messages == []
 
-    stack.worker.start(stack.log_path)
+def assert_delivered_once(app, stack: WorkerStack) -> None:
+    """Beat's dispatches hand the email over again; it arrives, and never a second time."""
     celery = app.extensions["celery"]
 
     def delivered():
         stack.run(celery, DISPATCH)  # what beat does every few seconds
         return stack.smtp.messages
 
-    stack.wait(delivered, "the email after the restart", timeout=40)
+    stack.wait(delivered, "the email after the worker died", timeout=40)
     # Longer than both the visibility timeout and the re-hand-over: anything that could
     # still send it a second time has had its chance.
     time.sleep(6)
@@ -121,28 +114,31 @@ def test_a_worker_killed_mid_send_delivers_exactly_once_after_restart(
     assert (row.status, row.attempts, row.last_error) == (outbox.DONE, 2, None)
 
 
+def test_a_worker_killed_mid_send_delivers_exactly_once_after_restart(
+    backend, database_urls, started, monkeypatch
+):
+    url = database_urls[backend]
+    stack = started(url, **FAST_RECOVERY)
+    app = caught_mid_send(url, stack, monkeypatch)
+
+    stack.worker.kill()
+    stack.smtp.release.set()  # the server now finds its client gone: nothing was accepted
+    time.sleep(0.5)
+    assert stack.smtp.messages == []
+
+    stack.worker.start(stack.log_path)
+    assert_delivered_once(app, stack)
+
+
 def test_a_pool_process_killed_mid_send_delivers_exactly_once(
     backend, database_urls, started, monkeypatch
 ):
     """Production runs prefork workers (config/Procfile). When the process sending an email
     is killed (out of memory, say), the worker lives on, the task is put back rather than
     acknowledged, and the email still arrives once."""
-    from recruit.people.operations import create_user
-
     url = database_urls[backend]
     stack = started(url, pool="prefork", **FAST_RECOVERY)
-    app = app_for(url, stack, monkeypatch, OUTBOX_REQUEUE_SECONDS=3)
-
-    stack.smtp.hold_next = 1
-    with app.app_context():
-        create_user(
-            None, username="invited", display_name="Invited Person", role="staff",
-            email="invited@example.org",
-        )  # fmt: skip
-        db.session.commit()
-    assert stack.smtp.holding.wait(20), stack.log_tail()
-    [row] = rows(app)
-    assert (row.status, row.attempts) == (outbox.SENDING, 1)
+    app = caught_mid_send(url, stack, monkeypatch)
 
     received = rf"Task {re.escape(SEND_EMAIL_TASK)}\[([0-9a-f-]+)\] received"
     [task_id] = re.findall(received, stack.worker.log())
@@ -156,19 +152,8 @@ def test_a_pool_process_killed_mid_send_delivers_exactly_once(
     again = f"Task {SEND_EMAIL_TASK}[{task_id}] succeeded"
     stack.wait(lambda: again in stack.worker.log(), "the task to come round again")
     assert stack.smtp.messages == []
-    celery = app.extensions["celery"]
 
-    def delivered():
-        stack.run(celery, DISPATCH)
-        return stack.smtp.messages
-
-    stack.wait(delivered, "the email after the pool process died", timeout=40)
-    time.sleep(6)  # past the visibility timeout and the re-hand-over, as above
-    stack.run(celery, DISPATCH)
-    stack.run(celery, DISPATCH)
-    assert stack.recipients() == [["invited@example.org"]]
-    [row] = rows(app)
-    assert (row.status, row.attempts, row.last_error) == (outbox.DONE, 2, None)
+    assert_delivered_once(app, stack)
 
 
 def test_two_workers_and_two_dispatchers_deliver_each_of_1000_messages_once(

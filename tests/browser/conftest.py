@@ -19,9 +19,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from recruit.extensions import db
+from recruit.extensions import db, limiter
 from tests.conftest import build_app, empty_tables
-from tests.support.limits import fresh_sign_in_limits
 from tests.support.servers import ROOT, LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -366,7 +365,7 @@ def live(live_server, redis_server) -> Live:
     with app.app_context():
         empty_tables()
         db.session.remove()
-    fresh_sign_in_limits()
+    limiter.reset()
     redis_server.flush()
     return Live(app, server.url)
 

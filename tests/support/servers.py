@@ -255,7 +255,7 @@ class CeleryWorker:
     def kill_pool(self) -> list[int]:
         """SIGKILL every pool process of a prefork worker (as the kernel's out-of-memory
         killer would); the main process lives on. Returns the process ids killed."""
-        pids = [pid for pid in _children(self.process.pid) if pid != self.process.pid]
+        pids = _children(self.process.pid)
         for pid in pids:
             os.kill(pid, signal.SIGKILL)
         wait_for(lambda: not any(_alive(pid) for pid in pids), what="the pool processes to die")
