@@ -45,9 +45,17 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     configure_security(app)
     configure_templates(app)
     configure_celery(app)
+    connect_signals()
     register_areas(app)
     register_commands(app)
     return app
+
+
+def connect_signals() -> None:
+    """Import the modules whose receivers answer the core's signals (recruit/core/signals.py),
+    so that every process (web, worker, CLI) has them connected, whatever it imports first."""
+    from recruit.decisions import operations as decisions  # noqa: F401 - set_aside_decision
+    from recruit.panels import messages  # noqa: F401 - tell_panels_of_withdrawal
 
 
 def configure_settings(app: Flask, overrides: dict[str, Any] | None, env: str | None) -> None:

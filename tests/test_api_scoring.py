@@ -16,7 +16,9 @@ class Day:
     """A vacancy at interviewing: two accepted qualities, candidates A and B, everyone declared
     (ps2 declared a conflict with B)."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(
+        self, world: World, undeclared: tuple[str, ...] = (), late_candidate: bool = False
+    ) -> None:
         self.world = world
         vacancy_id, self.ps_panel, self.staff_panel = world.staffed()
         world.move(vacancy_id, "co_design")
@@ -35,6 +37,8 @@ class Day:
             f"/vacancies/{vacancy_id}/candidates", "hr", {"name": "Bob"}
         ).get_json()["id"]
         for who in ("ps", "lead", "staff"):
+            if who in undeclared:
+                continue
             world.post(
                 f"/vacancies/{vacancy_id}/declarations",
                 who,
@@ -45,6 +49,10 @@ class Day:
             "ps2",
             {"confidentiality": True, "conflicts": [self.b]},
         )
+        if late_candidate:  # added after everyone declared: nobody was asked about them
+            self.c = world.post(
+                f"/vacancies/{vacancy_id}/candidates", "hr", {"name": "Cat"}
+            ).get_json()["id"]
         assert world.move(vacancy_id, "interviewing").status_code == 200
         self.vacancy_id = vacancy_id
 
@@ -238,18 +246,20 @@ def test_a_retry_with_the_same_key_is_applied_once(app, day):
     assert other_user.status_code == 200  # keys are per user
 
 
-def test_a_refused_request_can_be_retried_once_fixed(day):
-    """A 403 is not stored against the key: once the member's declaration changes, the same
-    queued request (same key, same body) goes through."""
+def test_a_refused_request_can_be_retried_once_fixed(api, make_user):
+    """A 403 is not stored against the key: once the member has declared, the same queued
+    request (same key, same body) goes through."""
+    day = Day(World(api, make_user), undeclared=("ps",))
     body = day.body((2, 2))
-    refused = day.put("ps2", day.b, body, key="queued-1")
+    refused = day.put("ps", day.a, body, key="queued-1")
     assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "declaration_required"
     day.world.post(
         f"/vacancies/{day.vacancy_id}/declarations",
-        "ps2",
+        "ps",
         {"confidentiality": True, "conflicts": []},
     )
-    retried = day.put("ps2", day.b, body, key="queued-1")
+    retried = day.put("ps", day.a, body, key="queued-1")
     assert retried.status_code == 200 and retried.get_json()["status"] == "draft"
 
 

@@ -58,7 +58,8 @@ def test_a_hand_worked_vacancy():
     assert c.panels[0].score is None and c.panels[0].contribution is None
     assert [r.candidate_id for r in results] == [12, 10, 11]
     assert (c.rank, a.rank, b.rank) == (1, 2, 3)
-    assert c.flags == ["incomplete"]
+    # v1.1: C has no people supported score, and they ranked A first (docs/scoring.md, case 1).
+    assert c.flags == ["people_supported_preferred_other", "incomplete"]
     assert a.flags == [] and a.people_supported_rank == 1
     assert b.flags == ["people_supported_preferred_other", "concern_raised"]
     assert b.people_supported_score == pytest.approx(0.0)
@@ -158,6 +159,7 @@ def test_results_match_the_hand_worked_example(scored):
             "contribution": 31.25,
             "submitted": 2,
             "expected": 2,
+            "set_aside": 0,
         },
         {
             "panel_id": day.staff_panel,
@@ -165,6 +167,7 @@ def test_results_match_the_hand_worked_example(scored):
             "contribution": 34.38,
             "submitted": 2,
             "expected": 2,
+            "set_aside": 0,
         },
     ]
     assert a["flags"] == []
@@ -175,6 +178,7 @@ def test_results_match_the_hand_worked_example(scored):
         "contribution": 0.0,
         "submitted": 1,
         "expected": 1,
+        "set_aside": 0,
     }  # ps2 declared a conflict with B
     assert b["panels"][1]["submitted"] == 1 and b["panels"][1]["expected"] == 2
     assert b["flags"] == ["people_supported_preferred_other", "concern_raised"]
@@ -191,6 +195,13 @@ def test_an_amendment_changes_the_results(scored):
 def test_results_are_for_hr_and_the_lead_from_interviewing(day, api, make_user):
     for who in ("ps", "staff", "outsider", "admin"):
         assert day.world.get(f"/vacancies/{day.vacancy_id}/results", who).status_code == 403, who
+    assert day.world.get(f"/vacancies/{day.vacancy_id}/results", "hr").status_code == 200
+    # The lead scores too: their own sheets first (docs/scoring.md, case 8).
+    for candidate in (day.a, day.b):
+        early = day.world.get(f"/vacancies/{day.vacancy_id}/results", "lead")
+        assert early.status_code == 403
+        assert early.get_json()["error"]["code"] == "own_scoresheets_first"
+        day.put("lead", candidate, day.body((3, 3), submit=True))
     assert day.world.get(f"/vacancies/{day.vacancy_id}/results", "lead").status_code == 200
     assert day.world.get("/vacancies/999999/results", "hr").status_code == 404
     early = day.world.vacancy()

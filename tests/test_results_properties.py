@@ -334,6 +334,8 @@ def store(the_panels, qualities, candidates, members, sheets):
             continue
         given = [v for v in sheet["answers"] if v is not None]
         score = mean_normalised(sum(given), len(given), panel.scale)
+        # A conflict in the author's latest declaration sets the sheet aside, sent before or not.
+        aside = bool(member["declarations"]) and sheet["candidate"] in member["declarations"][-1]
         worked.append(
             Sheet(
                 row.candidate_id,
@@ -342,9 +344,10 @@ def store(the_panels, qualities, candidates, members, sheets):
                 score,
                 sheet["would_work_with"],
                 member["role"] == "person_supported",
+                set_aside=aside,
             )
         )
-        if score is not None:
+        if score is not None and not aside:
             exact.setdefault((row.candidate_id, panel.id), []).append(
                 Fraction(100 * (sum(given) - len(given)), len(given) * (panel.scale - 1))
             )
@@ -393,8 +396,8 @@ def test_the_database_sums_agree_with_the_rule_worked_sheet_by_sheet(app, vacanc
                     want.complete,
                 )
                 assert got.would_work_with == want.would_work_with
-                assert [(p.panel_id, p.submitted, p.expected) for p in got.panels] == [
-                    (p.panel_id, p.submitted, p.expected) for p in want.panels
+                assert [(p.panel_id, p.submitted, p.expected, p.set_aside) for p in got.panels] == [
+                    (p.panel_id, p.submitted, p.expected, p.set_aside) for p in want.panels
                 ]
                 for a, b in zip(figures(got), figures(want), strict=True):
                     assert (a is None) == (b is None)

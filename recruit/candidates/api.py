@@ -10,7 +10,11 @@ from recruit.candidates.models import Candidate
 from recruit.core.api import Body, endpoint, parse_body
 from recruit.core.errors import Forbidden
 from recruit.extensions import db
-from recruit.panels.operations import conflicted_candidate_ids, current_declaration
+from recruit.panels.operations import (
+    conflicted_candidate_ids,
+    covered_candidate_ids,
+    current_declaration,
+)
 from recruit.vacancies.api import load_vacancy
 from recruit.vacancies.models import Status
 
@@ -40,6 +44,9 @@ class PanelCandidateOut(BaseModel):
     alias: str
     status: str
     conflicted: bool
+    needs_declaration: bool = Field(
+        description="added after your declaration: declare again before seeing or scoring them"
+    )
 
 
 class CandidateList(BaseModel):
@@ -95,11 +102,49 @@ def list_candidates(user, vacancy_id: int):
             code="declaration_required",
         )
     conflicted = conflicted_candidate_ids(user.id, vacancy.id)
+    covered = covered_candidate_ids(user.id, vacancy.id)
     return CandidateList(
         candidates=[
             PanelCandidateOut(
-                id=c.id, alias=c.alias, status=c.status, conflicted=c.id in conflicted
+                id=c.id,
+                alias=c.alias,
+                status=c.status,
+                conflicted=c.id in conflicted,
+                needs_declaration=c.id not in covered,
             )
             for c in operations.candidates_of(vacancy, running_only=True)
         ]
     )
+
+
+class WithdrawIn(Body):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class WithdrawnOut(BaseModel):
+    id: int
+    status: str
+
+
+@endpoint(
+    "/candidates/<int:candidate_id>/withdraw",
+    "POST",
+    summary="A candidate withdraws (HR): never appointed; any decision for them is set aside "
+    "(the post is free again), their interviews are cancelled and the panels told. A repeat "
+    "changes nothing; 409 once the vacancy is decided.",
+    body=WithdrawIn,
+    response=WithdrawnOut,
+    errors=(403, 404, 409),
+)
+def withdraw_candidate(user, candidate_id: int):
+    candidate = operations.get_candidate(candidate_id)
+    vacancy = load_vacancy(
+        candidate.vacancy_id,
+        user,
+        permissions.can_manage_candidates,
+        "Only HR records that a candidate has withdrawn.",
+    )
+    body = parse_body(WithdrawIn)
+    operations.withdraw(user, candidate, vacancy, reason=body.reason)
+    db.session.commit()
+    return WithdrawnOut(id=candidate.id, status=candidate.status)

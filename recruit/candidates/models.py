@@ -54,6 +54,9 @@ class Candidate(db.Model):
     # candidate's consent to share it (None: no consent, so they see nothing by name).
     shared_first_name: Mapped[str | None] = mapped_column(String(60))
     first_name_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why a candidate withdrew, as HR recorded it: personal, so erased with the rest.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (UniqueConstraint("vacancy_id", "alias"),)
 

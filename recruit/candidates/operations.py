@@ -301,12 +301,50 @@ def decide_shortlist(
     )
 
 
-def withdraw(actor: User, candidate: Candidate, vacancy: Vacancy) -> None:
+WITHDRAWAL_REASON_MAX = 2000
+
+
+def withdraw(
+    actor: User, candidate: Candidate, vacancy: Vacancy, *, reason: str | None = None
+) -> Candidate:
+    """A candidate leaves the process: never appointed, no more scoring. Their interviews are
+    cancelled here; the areas above answer the `candidate_withdrawn` signal (their decision is
+    set aside and the post freed, the panels are told). A repeat changes nothing."""
+    from recruit.candidates.models import InterviewSlot
+    from recruit.core.signals import candidate_withdrawn
+    from recruit.core.time import utcnow
+
+    reason = (reason or "").strip()
+    if len(reason) > WITHDRAWAL_REASON_MAX:
+        raise ValidationFailed(
+            fields={"reason": [f"Use at most {WITHDRAWAL_REASON_MAX} characters."]}
+        )
     if not vacancy.before(Status.DECIDED):
-        raise Conflict("This vacancy has been decided.")
+        raise Conflict(
+            "This vacancy has been decided, so a candidate can no longer withdraw here.",
+            code="vacancy_decided",
+        )
+    if candidate.status == CandidateStatus.WITHDRAWN:
+        return candidate
     before = describe(candidate)
     candidate.status = CandidateStatus.WITHDRAWN
+    candidate.withdrawn_at = utcnow()
+    candidate.withdrawal_reason = reason
+    slots = db.session.scalars(
+        select(InterviewSlot)
+        .where(InterviewSlot.candidate_id == candidate.id)
+        .order_by(InterviewSlot.starts_at)
+    ).all()
+    cancelled = [(slot.panel_id, slot.starts_at) for slot in slots]
+    for slot in slots:
+        db.session.delete(slot)
     db.session.flush()
     audit.record(
-        "candidate.withdrawn", candidate, actor=actor, before=before, after=describe(candidate)
+        "candidate.withdrawn",
+        candidate,
+        actor=actor,
+        before=before,
+        after={**describe(candidate), "interviews_cancelled": len(cancelled)},
     )
+    candidate_withdrawn.send(candidate, actor=actor, vacancy=vacancy, slots=cancelled)
+    return candidate

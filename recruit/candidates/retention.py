@@ -62,6 +62,7 @@ def erase_candidate(actor: User | None, candidate: Candidate, *, reason: str) ->
     candidate.phone = None
     candidate.notes = ""
     candidate.application_text = ""
+    candidate.withdrawal_reason = ""
     candidate.redact_terms = ""
     candidate.shared_first_name = None
     candidate.erased_at = utcnow()
@@ -154,6 +155,7 @@ def subject_access(candidate: Candidate) -> dict:
             "alias": candidate.alias,
             "status": candidate.status,
             "application": candidate.application_text,
+            "withdrawal_reason": candidate.withdrawal_reason,
             "added": candidate.created_at.isoformat(),
             "erased": candidate.erased_at.isoformat() if candidate.erased_at else None,
         },

@@ -14,7 +14,11 @@ from recruit.core.errors import DomainError, Forbidden
 from recruit.core.forms import apply_errors
 from recruit.core.time import utcnow
 from recruit.extensions import db
-from recruit.panels.operations import conflicted_candidate_ids, current_declaration, panels_of
+from recruit.panels.operations import (
+    conflicted_candidate_ids,
+    panels_of,
+    undeclared_candidates,
+)
 from recruit.vacancies.models import Status, Vacancy
 from recruit.vacancies.operations import get_vacancy
 from recruit.vacancies.views import vacancy_for
@@ -23,12 +27,13 @@ candidates = Blueprint("candidates", __name__)
 
 
 def _member_gate(vacancy: Vacancy):
-    """A panel member sees candidate material only after declaring, and until the decision."""
+    """A panel member sees candidate material only after declaring about every candidate (one
+    added since their declaration is asked about first), and until the decision."""
     if not permissions.can_see_candidate_material(
         current_user, vacancy.id, decided=vacancy.at_or_after(Status.DECIDED)
     ):
         raise Forbidden("Candidate details are closed now that the vacancy has been decided.")
-    if current_declaration(current_user.id, vacancy.id) is None:
+    if undeclared_candidates(current_user.id, vacancy):
         return redirect(url_for("panels.declaration", vacancy_id=vacancy.id))
     return None
 

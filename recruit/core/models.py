@@ -17,7 +17,14 @@ from recruit.insights.models import (
     ProbationView,
 )
 from recruit.involvement.models import FinanceExport, Participation, Payment, Rate
-from recruit.panels.models import Declaration, DeclaredConflict, Panel, PanelMember, Training
+from recruit.panels.models import (
+    Declaration,
+    DeclaredAbout,
+    DeclaredConflict,
+    Panel,
+    PanelMember,
+    Training,
+)
 from recruit.people.models import ApiToken, TabletMember, TabletSession, User
 from recruit.qualities.models import Quality, QualityVote
 from recruit.scoring.models import Score, Scoresheet
@@ -33,6 +40,7 @@ __all__ = [
     "CheckInResponse",
     "CheckInValue",
     "Declaration",
+    "DeclaredAbout",
     "DeclaredConflict",
     "Decision",
     "DecisionPack",

@@ -8,9 +8,10 @@ from pydantic import BaseModel, Field
 
 from recruit import permissions
 from recruit.core.api import Body, Id, endpoint, parse_body
-from recruit.core.errors import Conflict
+from recruit.core.errors import Conflict, Forbidden
 from recruit.core.idempotency import run_once
 from recruit.decisions import operations
+from recruit.extensions import db
 from recruit.scoring.results import two, vacancy_results
 from recruit.vacancies.api import load_vacancy
 from recruit.vacancies.models import Status
@@ -29,6 +30,9 @@ class PanelScoreOut(BaseModel):
     contribution: float | None
     submitted: int
     expected: int
+    set_aside: int = Field(
+        description="sheets sent by members who then declared a conflict: kept, never counted"
+    )
 
 
 class CandidateResultOut(BaseModel):
@@ -69,7 +73,10 @@ class DecisionOut(BaseModel):
 @endpoint(
     "/vacancies/<int:vacancy_id>/results",
     "GET",
-    summary="Combined scores with each panel's contribution, ranks and flags (HR, its panel leads)",
+    summary="Combined scores with each panel's contribution, ranks and flags (HR, its panel "
+    "leads). A panel lead who still has a scoresheet to send (for a candidate in the running "
+    "they have no conflict with) gets 403 own_scoresheets_first: nobody reads others' scores "
+    "before sending their own. HR does not score and is not affected.",
     response=ResultsOut,
     errors=(403, 404, 409),
 )
@@ -82,6 +89,13 @@ def results(user, vacancy_id: int):
     )
     if vacancy.before(Status.INTERVIEWING) or vacancy.status == Status.WITHDRAWN:
         raise Conflict("There are no results before interviewing starts.", code="no_results_yet")
+    unsent = operations.figures_held_back(user, vacancy)
+    if unsent:
+        raise Forbidden(
+            "Send your own scores first: you see the others' scores once you have sent yours "
+            f"(still to send: {', '.join(unsent.values())}).",
+            code="own_scoresheets_first",
+        )
     panels, candidates = vacancy_results(vacancy)
     # Plain dicts in the shape of ResultsOut (its schema is the contract): validating a few
     # hundred rows we have just computed ourselves would cost more than computing them.
@@ -104,6 +118,7 @@ def results(user, vacancy_id: int):
                         "contribution": two(p.contribution),
                         "submitted": p.submitted,
                         "expected": p.expected,
+                        "set_aside": p.set_aside,
                     }
                     for p in c.panels
                 ],
@@ -150,3 +165,30 @@ def decide(user, vacancy_id: int):
         return answer.model_dump(mode="json"), 201
 
     return run_once(user, handler)
+
+
+class ReleasedOut(BaseModel):
+    vacancy_id: int
+    released_at: datetime
+
+
+@endpoint(
+    "/vacancies/<int:vacancy_id>/release",
+    "POST",
+    summary="Share the combined results with the panel members (HR, its panel lead), from "
+    "deciding on (409 before). A repeat changes nothing.",
+    body=Body,
+    response=ReleasedOut,
+    errors=(403, 404, 409),
+)
+def release(user, vacancy_id: int):
+    vacancy = load_vacancy(
+        vacancy_id,
+        user,
+        permissions.can_decide,
+        "Only HR and this vacancy's panel leads share the results.",
+    )
+    parse_body(Body)
+    operations.release_results(user, vacancy)
+    db.session.commit()
+    return ReleasedOut(vacancy_id=vacancy.id, released_at=vacancy.results_released_at)

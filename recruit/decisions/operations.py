@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from recruit import permissions
 from recruit.candidates.models import Candidate
 from recruit.core import audit
 from recruit.core.errors import Conflict, ValidationFailed
 from recruit.core.notices import tell
+from recruit.core.signals import candidate_withdrawn
 from recruit.core.time import utcnow
 from recruit.decisions.models import Decision, Outcome
 from recruit.extensions import db
@@ -133,15 +135,67 @@ def record_decision(
     return decision
 
 
+def figures_held_back(user: User, vacancy: Vacancy) -> dict[int, str]:
+    """The candidates whose figures and comments a scorer may not read yet: those in the
+    running they have neither sent a scoresheet for nor declared a conflict with (alias by id).
+    Empty for HR and anyone else who does not score (docs/scoring.md, case 8)."""
+    from recruit.candidates.models import CandidateStatus
+    from recruit.panels.operations import conflicted_candidate_ids, membership
+    from recruit.scoring.models import SUBMITTED, Scoresheet
+
+    if permissions.is_hr(user) or membership(user, vacancy.id) is None:
+        return {}
+    conflicted = conflicted_candidate_ids(user.id, vacancy.id)
+    sent = select(Scoresheet.candidate_id).where(
+        Scoresheet.vacancy_id == vacancy.id,
+        Scoresheet.user_id == user.id,
+        Scoresheet.status == SUBMITTED,
+    )
+    rows = db.session.execute(
+        select(Candidate.id, Candidate.alias)
+        .where(
+            Candidate.vacancy_id == vacancy.id,
+            Candidate.status.not_in([CandidateStatus.NOT_SHORTLISTED, CandidateStatus.WITHDRAWN]),
+            Candidate.id.not_in(sent),
+        )
+        .order_by(Candidate.id)
+    ).all()
+    return {cid: alias for cid, alias in rows if cid not in conflicted}
+
+
 def decisions_of(vacancy: Vacancy) -> dict[int, Decision]:
     rows = db.session.scalars(select(Decision).where(Decision.vacancy_id == vacancy.id)).all()
     return {d.candidate_id: d for d in rows}
 
 
+@candidate_withdrawn.connect
+def set_aside_decision(candidate: Candidate, *, actor: User, **_) -> None:
+    """A withdrawn candidate is never appointed: their decision goes (the post is free
+    again), kept whole in the audit trail."""
+    decision = db.session.scalar(select(Decision).where(Decision.candidate_id == candidate.id))
+    if decision is None:
+        return
+    before = describe(decision)
+    db.session.delete(decision)
+    db.session.flush()
+    audit.record(
+        "decision.set_aside",
+        candidate,
+        actor=actor,
+        before=before,
+        after={"reason": "withdrawn"},
+    )
+
+
 def release_results(actor: User, vacancy: Vacancy) -> None:
-    """Let panel members see the combined results (they never see them before)."""
-    if vacancy.before(Status.INTERVIEWING):
-        raise Conflict("There are no results before interviewing.")
+    """Let panel members see the combined results: from deciding on, when every sheet that
+    will ever count has been sent (they never see them before). A repeat changes nothing."""
+    if vacancy.before(Status.DECIDING) or vacancy.status == Status.WITHDRAWN:
+        raise Conflict(
+            "Results are shared with panel members once the vacancy is at the deciding "
+            "stage, when everyone has finished scoring.",
+            code="not_deciding",
+        )
     if vacancy.results_released_at is not None:
         return
     vacancy.results_released_at = utcnow()

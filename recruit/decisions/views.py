@@ -30,6 +30,7 @@ from recruit.scoring.results import (
     vacancy_results,
 )
 from recruit.vacancies.models import Status
+from recruit.vacancies.operations import get_vacancy
 from recruit.vacancies.views import vacancy_for
 
 decisions = Blueprint("decisions", __name__)
@@ -39,6 +40,8 @@ FLAG_WORDS = {
     "concern_raised": "A person supported said “no” to being supported by this person",
     "incomplete": "Not every panel has sent scores: this result is based on some panels only",
     "tie": "Same overall score as another candidate",
+    "panel_without_score": "A panel sent scores but every answer was “not sure”, so that "
+    "panel has no score: its share of the bar is left empty",
 }
 OUTCOME_WORDS = {"appoint": "Appoint", "reserve": "Reserve", "not_appointed": "Not appointed"}
 
@@ -70,6 +73,7 @@ def page(vacancy_id: int):
     return render_template(
         "decisions/page.html",
         vacancy=vacancy,
+        held_back=operations.figures_held_back(current_user, vacancy),
         panels=panels,
         results=results,
         styles=styles,
@@ -133,7 +137,7 @@ def release(vacancy_id: int):
 def released(vacancy_id: int):
     """The combined results as panel members see them, once the lead has released them."""
     vacancy = vacancy_for(vacancy_id, permissions.is_member)
-    if vacancy.results_released_at is None:
+    if not vacancy.results_shared:
         raise Forbidden("The results have not been shared yet. The panel lead will share them.")
     panels, results, styles, bars = _results_context(vacancy)
     return render_template(
@@ -171,6 +175,8 @@ def outcome(vacancy_id: int):
 @login_required
 def request_pack(vacancy_id: int):
     vacancy = vacancy_for(vacancy_id, permissions.can_see_results)
+    if operations.figures_held_back(current_user, vacancy):
+        raise Forbidden("Send your own scores first: the pack holds everyone's scores.")
     try:
         pack_ops.request_pack(current_user, vacancy)
     except DomainError as error:
@@ -186,6 +192,8 @@ def _pack_for(pack_id: int):
     pack = pack_ops.get_pack(pack_id)
     if not permissions.can_see_results(current_user, pack.vacancy_id):
         raise Forbidden()
+    if operations.figures_held_back(current_user, get_vacancy(pack.vacancy_id)):
+        raise Forbidden("Send your own scores first: the pack holds everyone's scores.")
     return pack
 
 

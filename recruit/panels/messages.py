@@ -14,6 +14,7 @@ from recruit.core import audit
 from recruit.core.audit import AuditRecord
 from recruit.core.mail import queue_email
 from recruit.core.notices import tell
+from recruit.core.signals import candidate_withdrawn
 from recruit.core.time import utcnow
 from recruit.extensions import db
 from recruit.panels.models import Panel, PanelMember
@@ -82,6 +83,33 @@ def tell_about_interview(slot: InterviewSlot, vacancy: Vacancy) -> int:
             slot=slot,
             starts=local(slot.starts_at),
             link="/my/interviews",
+        )
+    return len(members)
+
+
+@candidate_withdrawn.connect
+def tell_panels_of_withdrawal(
+    candidate: Candidate, *, vacancy: Vacancy, slots: list[tuple[int, datetime]], **_
+) -> int:
+    """Everyone on the vacancy's panels hears that a candidate withdrew: no interview, no
+    scores needed (their cancelled slots stop the reminders too)."""
+    from recruit.candidates.schedule import local
+
+    members = _members(vacancy)
+    for user in members:
+        seat_panel = db.session.scalar(
+            select(PanelMember.panel_id).where(
+                PanelMember.vacancy_id == vacancy.id, PanelMember.user_id == user.id
+            )
+        )
+        mine = [local(starts) for panel_id, starts in slots if panel_id == seat_panel]
+        tell(
+            user,
+            _template(user, "candidate_withdrawn"),
+            vacancy=vacancy,
+            candidate=candidate,
+            cancelled=mine,
+            link=f"/vacancies/{vacancy.id}/scoring",
         )
     return len(members)
 

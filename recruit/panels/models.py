@@ -72,7 +72,9 @@ class PanelMember(db.Model):
 
 
 class Declaration(db.Model):
-    """A member's confidentiality agreement and conflicts of interest; the latest one counts."""
+    """A member's confidentiality agreement and conflicts of interest; the latest one counts.
+    It speaks only of the candidates that existed when it was made (`covered`): a candidate
+    added later needs a new declaration before the member sees or scores them."""
 
     __tablename__ = "declaration"
 
@@ -82,12 +84,26 @@ class Declaration(db.Model):
     confidentiality: Mapped[bool]
     made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     conflicts: Mapped[list[DeclaredConflict]] = relationship(cascade="all, delete-orphan")
+    covered: Mapped[list[DeclaredAbout]] = relationship(cascade="all, delete-orphan")
 
     __table_args__ = (db.Index("ix_declaration_member", "vacancy_id", "user_id", "id"),)
 
 
 class DeclaredConflict(db.Model):
     __tablename__ = "declared_conflict"
+
+    declaration_id: Mapped[int] = mapped_column(
+        ForeignKey("declaration.id", ondelete="CASCADE"), primary_key=True
+    )
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidate.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class DeclaredAbout(db.Model):
+    """A candidate the member was asked about in this declaration (conflicted or not)."""
+
+    __tablename__ = "declared_about"
 
     declaration_id: Mapped[int] = mapped_column(
         ForeignKey("declaration.id", ondelete="CASCADE"), primary_key=True

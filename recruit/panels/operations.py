@@ -12,6 +12,7 @@ from recruit.core.errors import Conflict, NotFound, ValidationFailed
 from recruit.extensions import db
 from recruit.panels.models import (
     Declaration,
+    DeclaredAbout,
     DeclaredConflict,
     Panel,
     PanelKind,
@@ -230,8 +231,11 @@ def remember_seat(
 def declare(
     actor: User, vacancy: Vacancy, *, confidentiality: bool, conflicts: list[int]
 ) -> Declaration:
-    """Record a member's agreement and conflicts; it replaces any earlier declaration."""
+    """Record a member's agreement and conflicts; it replaces any earlier declaration and
+    covers the candidates the vacancy has now. From interviewing on a conflict, once declared,
+    stays: a later declaration may add conflicts but not take one back (docs/scoring.md)."""
     from recruit.candidates.models import Candidate
+    from recruit.scoring.models import SUBMITTED, Scoresheet
 
     errors: dict[str, list[str]] = {}
     if confidentiality is not True:
@@ -239,38 +243,65 @@ def declare(
             "You need to agree to keep what you see private before you see the candidates."
         ]
     ids = list(dict.fromkeys(conflicts))
-    if ids:
-        known = set(
-            db.session.scalars(
-                select(Candidate.id).where(
-                    Candidate.vacancy_id == vacancy.id, Candidate.id.in_(ids)
-                )
-            ).all()
-        )
-        unknown = [i for i in ids if i not in known]
-        if unknown:
-            errors["conflicts"] = [
-                "These are not candidates for this vacancy: " + ", ".join(map(str, unknown)) + "."
-            ]
+    candidates = dict(
+        db.session.execute(
+            select(Candidate.id, Candidate.alias).where(Candidate.vacancy_id == vacancy.id)
+        ).all()
+    )
+    unknown = [i for i in ids if i not in candidates]
+    if unknown:
+        errors["conflicts"] = [
+            "These are not candidates for this vacancy: " + ", ".join(map(str, unknown)) + "."
+        ]
     if errors:
         raise ValidationFailed(fields=errors)
     if not vacancy.before(Status.DECIDED):
         raise Conflict("This vacancy has been decided; there is nothing more to declare.")
+    earlier = conflicted_candidate_ids(actor.id, vacancy.id)
+    dropped = sorted(earlier - set(ids))
+    if dropped and not vacancy.before(Status.INTERVIEWING):
+        names = ", ".join(candidates[i] for i in dropped)
+        raise Conflict(
+            f"You said you know {names}. Once interviewing has started, that cannot be taken "
+            "back: it keeps the scores fair. Ask HR if it was a mistake.",
+            code="conflict_stays",
+            fields={"conflicts": [f"Keep {names} in your conflicts."]},
+        )
     declaration = Declaration(
         vacancy_id=vacancy.id,
         user_id=actor.id,
         confidentiality=True,
         conflicts=[DeclaredConflict(candidate_id=i) for i in ids],
+        covered=[DeclaredAbout(candidate_id=i) for i in sorted(candidates)],
     )
     db.session.add(declaration)
     db.session.flush()
     g.pop("declared", None)
+    g.pop("covers", None)
     audit.record(
         "declaration.made",
         declaration,
         actor=actor,
         after={"vacancy_id": vacancy.id, "conflicts": ids},
     )
+    added = set(ids) - earlier
+    if added:
+        # Sheets already sent about a candidate the member now says they know are set aside:
+        # kept as they are, never counted (scoring.results), and the trail says when and why.
+        for sheet in db.session.scalars(
+            select(Scoresheet).where(
+                Scoresheet.vacancy_id == vacancy.id,
+                Scoresheet.user_id == actor.id,
+                Scoresheet.candidate_id.in_(added),
+                Scoresheet.status == SUBMITTED,
+            )
+        ).all():
+            audit.record(
+                "scoresheet.set_aside",
+                sheet,
+                actor=actor,
+                after={"reason": "conflict", "candidate_id": sheet.candidate_id},
+            )
     return declaration
 
 
@@ -301,6 +332,29 @@ def declared(user_id: int, vacancy_id: int) -> tuple[bool, set[int]]:
         ).all()
         cache[key] = (bool(rows), {c for _, c in rows if c is not None})
     return cache[key]
+
+
+def covered_candidate_ids(user_id: int, vacancy_id: int) -> set[int]:
+    """The candidates the member's latest declaration was made about (empty: none made)."""
+    latest = (
+        select(func.max(Declaration.id))
+        .where(Declaration.vacancy_id == vacancy_id, Declaration.user_id == user_id)
+        .scalar_subquery()
+    )
+    return set(
+        db.session.scalars(
+            select(DeclaredAbout.candidate_id).where(DeclaredAbout.declaration_id == latest)
+        ).all()
+    )
+
+
+def undeclared_candidates(user_id: int, vacancy: Vacancy) -> list:
+    """The candidates in the running the member has not yet been asked about: all of them
+    before a first declaration, then those added since the latest one."""
+    from recruit.candidates.operations import candidates_of
+
+    covered = covered_candidate_ids(user_id, vacancy.id)
+    return [c for c in candidates_of(vacancy, running_only=True) if c.id not in covered]
 
 
 def conflicted_candidate_ids(user_id: int, vacancy_id: int) -> set[int]:

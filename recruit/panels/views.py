@@ -186,19 +186,25 @@ def remove_member(member_id: int):
 def declaration(vacancy_id: int):
     vacancy = vacancy_for(vacancy_id, permissions.can_declare)
     candidates = candidates_of(vacancy, running_only=True)
-    form = DeclarationForm()
-    form.conflicts.choices = [(c.id, c.alias) for c in candidates]
     current = operations.current_declaration(current_user.id, vacancy.id)
+    earlier = {c.candidate_id for c in current.conflicts} if current else set()
+    # After a first declaration, ask only about the candidates added since; from interviewing
+    # on, a conflict once declared stays (it is shown, not offered to untick).
+    new = operations.undeclared_candidates(current_user.id, vacancy) if current else []
+    fixed = earlier if new or not vacancy.before(Status.INTERVIEWING) else set()
+    asked = new or [c for c in candidates if c.id not in fixed]
+    form = DeclarationForm()
+    form.conflicts.choices = [(c.id, c.alias) for c in asked]
     if not form.is_submitted() and current is not None:
         form.confidentiality.data = True
-        form.conflicts.data = [c.candidate_id for c in current.conflicts]
+        form.conflicts.data = [c.id for c in asked if c.id in earlier]
     if form.validate_on_submit():
         try:
             operations.declare(
                 current_user,
                 vacancy,
                 confidentiality=bool(form.confidentiality.data),
-                conflicts=form.conflicts.data or [],
+                conflicts=sorted(fixed | set(form.conflicts.data or [])),
             )
         except DomainError as error:
             db.session.rollback()
@@ -212,6 +218,8 @@ def declaration(vacancy_id: int):
         vacancy=vacancy,
         form=form,
         current=current,
+        new=new,
+        known=[c for c in candidates if c.id in fixed],
         easy_read=current_user.role == Role.PERSON_SUPPORTED,
     )
 

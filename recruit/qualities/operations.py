@@ -156,6 +156,17 @@ def review(
     if errors:
         raise ValidationFailed(fields=errors)
     _open_for_review(vacancy)
+    if (
+        status == QualityStatus.DECLINED
+        and quality.status == QualityStatus.ACCEPTED
+        and vacancy.after_co_design
+        and len(accepted_qualities(vacancy)) == 1
+    ):
+        raise Conflict(
+            "This is the last accepted quality: candidates are scored on the accepted "
+            "qualities, so there must be at least one. Accept another quality first.",
+            code="last_accepted_quality",
+        )
     before = describe(quality)
     quality.status = status
     quality.decline_reason = reason if status == QualityStatus.DECLINED else ""

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from recruit.candidates.models import Candidate
@@ -17,8 +18,14 @@ from recruit.core import audit
 from recruit.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from recruit.core.time import utcnow
 from recruit.extensions import db
-from recruit.panels.models import Declaration, DeclaredConflict, Panel, PanelMember
-from recruit.panels.operations import declared, membership, remember_seat
+from recruit.panels.models import (
+    Declaration,
+    DeclaredAbout,
+    DeclaredConflict,
+    Panel,
+    PanelMember,
+)
+from recruit.panels.operations import covered_candidate_ids, declared, membership, remember_seat
 from recruit.people.models import User
 from recruit.qualities.models import Quality, QualityStatus
 from recruit.scoring.models import DRAFT, SUBMITTED, WOULD_WORK_WITH, Score, Scoresheet
@@ -38,9 +45,9 @@ def describe(sheet: Scoresheet) -> dict:
 
 
 def load_for_scoring(user: User, candidate_id: int) -> tuple[Candidate, Vacancy]:
-    """The candidate and their vacancy, with the user's seat, panel and latest declaration,
-    in one query (one row per conflict they declared), kept for the request: scoring a
-    candidate then asks nothing more about them."""
+    """The candidate and their vacancy, with the user's seat, panel and latest declaration
+    (whether it covers this candidate), in one query (one row per conflict they declared),
+    kept for the request: scoring a candidate then asks nothing more about them."""
     latest = (
         select(func.max(Declaration.id))
         .where(Declaration.vacancy_id == Vacancy.id, Declaration.user_id == user.id)
@@ -49,24 +56,50 @@ def load_for_scoring(user: User, candidate_id: int) -> tuple[Candidate, Vacancy]
     )
     conflict = DeclaredConflict.candidate_id
     rows = db.session.execute(
-        select(Candidate, Vacancy, PanelMember, Panel, Declaration.id, conflict)
+        select(
+            Candidate,
+            Vacancy,
+            PanelMember,
+            Panel,
+            Declaration.id,
+            DeclaredAbout.candidate_id,
+            conflict,
+        )
         .join(Vacancy, Vacancy.id == Candidate.vacancy_id)
         .outerjoin(
             PanelMember, and_(PanelMember.vacancy_id == Vacancy.id, PanelMember.user_id == user.id)
         )
         .outerjoin(Panel, Panel.id == PanelMember.panel_id)
         .outerjoin(Declaration, Declaration.id == latest)
+        .outerjoin(
+            DeclaredAbout,
+            and_(
+                DeclaredAbout.declaration_id == Declaration.id,
+                DeclaredAbout.candidate_id == Candidate.id,
+            ),
+        )
         .outerjoin(DeclaredConflict, DeclaredConflict.declaration_id == Declaration.id)
         .where(Candidate.id == candidate_id)
     ).all()
     if not rows:
         raise NotFound("We could not find that candidate.")
-    candidate, vacancy, seat, panel, declaration_id, _ = rows[0]
+    candidate, vacancy, seat, panel, declaration_id, covered, _ = rows[0]
     if seat is not None:
         set_committed_value(seat, "panel", panel)
-    conflicts = {row[5] for row in rows if row[5] is not None}
+    conflicts = {row[6] for row in rows if row[6] is not None}
     remember_seat(user, vacancy.id, seat, declared=declaration_id is not None, conflicts=conflicts)
+    g.setdefault("covers", {})[(user.id, candidate.id)] = covered is not None
     return candidate, vacancy
+
+
+def declared_about(user: User, candidate: Candidate) -> bool:
+    """Whether the member's latest declaration was made with this candidate in it (a candidate
+    added after it needs a new declaration): kept for the request."""
+    cache = g.setdefault("covers", {})
+    key = (user.id, candidate.id)
+    if key not in cache:
+        cache[key] = candidate.id in covered_candidate_ids(user.id, candidate.vacancy_id)
+    return cache[key]
 
 
 def seat_for_scoring(user: User, candidate: Candidate, vacancy: Vacancy) -> PanelMember:
@@ -78,6 +111,12 @@ def seat_for_scoring(user: User, candidate: Candidate, vacancy: Vacancy) -> Pane
     if not has_declared:
         raise Forbidden(
             "Please agree to keep things private and say if you know any candidate first.",
+            code="declaration_required",
+        )
+    if not declared_about(user, candidate):
+        raise Forbidden(
+            f"{candidate.alias} was added after you said who you know. Please say if you know "
+            f"{candidate.alias} first.",
             code="declaration_required",
         )
     if candidate.id in conflicts:
@@ -274,6 +313,7 @@ class Progress:
         if user_ids:
             for declaration in db.session.scalars(
                 select(Declaration)
+                .options(selectinload(Declaration.conflicts), selectinload(Declaration.covered))
                 .where(Declaration.vacancy_id == vacancy.id, Declaration.user_id.in_(user_ids))
                 .order_by(Declaration.id)
             ).all():
@@ -281,6 +321,10 @@ class Progress:
         self.declared = set(latest)
         self.conflicts = {
             user_id: {c.candidate_id for c in declaration.conflicts}
+            for user_id, declaration in latest.items()
+        }
+        self.covered = {
+            user_id: {c.candidate_id for c in declaration.covered}
             for user_id, declaration in latest.items()
         }
         self.sheets: dict[tuple[int, int], str] = {}
@@ -300,7 +344,7 @@ class Progress:
             return SENT
         if status == DRAFT:
             return DRAFT
-        return NOT_DECLARED if user_id not in self.declared else NOT_STARTED
+        return NOT_DECLARED if candidate_id not in self.covered.get(user_id, ()) else NOT_STARTED
 
     def outstanding(self, user_id: int) -> list:
         """The candidates this member may score and has not sent scores for."""

@@ -3,8 +3,12 @@
     n = 100 · (v − 1) / (S − 1)            a value v on a 1..S scale; "not sure" is left out
     member score = mean of their n          over the qualities they answered; submitted only
     panel score  = mean of member scores    a sheet with every answer "not sure" has no score
-    overall      = Σ w_p·s_p / Σ w_p         over panels with at least one submitted sheet
+    overall      = Σ w_p·s_p / Σ w_p         over panels with a score for the candidate
     contribution = w_p·s_p / Σ w_p           so contributions add up to the overall
+
+A sheet whose author has declared a conflict with its candidate, whenever they declared it,
+is set aside: counted apart (`set_aside`), never in a score, `submitted` or an answer. The
+rule, with worked examples of every case, is docs/scoring.md.
 
 `combine()` is pure (tests check it by hand); `vacancy_results()` gathers the rows for it in
 a fixed number of queries, whatever the number of candidates, members and qualities. The
@@ -36,6 +40,7 @@ FLAG_PREFERRED_OTHER = "people_supported_preferred_other"
 FLAG_CONCERN = "concern_raised"
 FLAG_INCOMPLETE = "incomplete"
 FLAG_TIE = "tie"
+FLAG_PANEL_WITHOUT_SCORE = "panel_without_score"
 OVERRIDE_FLAGS = (FLAG_PREFERRED_OTHER, FLAG_CONCERN)
 ANSWERS = ("yes", "not_sure", "no")
 CENT = Decimal("0.01")
@@ -72,15 +77,17 @@ class Sheet:
     member_score: float | None  # None: every answer was "not sure"
     would_work_with: str | None = None
     by_person_supported: bool = False
+    set_aside: bool = False  # its author declared a conflict with the candidate
 
 
 @dataclass
 class PanelTally:
     """One panel's submitted sheets for one candidate, reduced to what the rule needs."""
 
-    submitted: int
+    submitted: int  # counted sheets: sent, and not set aside
     score: float | None  # the mean of member scores; None: no sheet has a score
     answers: dict[str, int] = field(default_factory=dict)  # people supported's would_work_with
+    set_aside: int = 0  # sent, but set aside for a conflict declared with the candidate
 
 
 NO_SHEETS = PanelTally(submitted=0, score=None)
@@ -93,6 +100,12 @@ class PanelResult:
     contribution: float | None
     submitted: int
     expected: int
+    set_aside: int = 0
+
+    @property
+    def without_score(self) -> bool:
+        """Sheets were sent, but every answer on them was "not sure"."""
+        return self.submitted > 0 and self.score is None
 
 
 @dataclass
@@ -136,8 +149,10 @@ def tally(sheets: list[Sheet]) -> dict[tuple[int, int], PanelTally]:
     by_key: dict[tuple[int, int], list[Sheet]] = {}
     for sheet in sheets:
         by_key.setdefault((sheet.candidate_id, sheet.panel_id), []).append(sheet)
-    return {
-        key: PanelTally(
+    tallies = {}
+    for key, theirs in by_key.items():
+        mine = [s for s in theirs if not s.set_aside]
+        tallies[key] = PanelTally(
             submitted=len(mine),
             score=_mean([s.member_score for s in mine if s.member_score is not None]),
             answers=dict(
@@ -145,9 +160,9 @@ def tally(sheets: list[Sheet]) -> dict[tuple[int, int], PanelTally]:
                     s.would_work_with for s in mine if s.by_person_supported and s.would_work_with
                 )
             ),
+            set_aside=len(theirs) - len(mine),
         )
-        for key, mine in by_key.items()
-    }
+    return tallies
 
 
 def combine(
@@ -172,7 +187,7 @@ def combine_tallies(
     ours_by: dict[int, float | None] = {}
     for candidate_id, alias in candidates:
         mine = {p.id: tallies.get((candidate_id, p.id), NO_SHEETS) for p in panels}
-        counted = [p for p in panels if mine[p.id].submitted > 0 and mine[p.id].score is not None]
+        counted = [p for p in panels if mine[p.id].score is not None]
         counted_ids = {p.id for p in counted}
         total_weight = sum(p.weight for p in counted)
         overall = (
@@ -202,6 +217,7 @@ def combine_tallies(
                     ),
                     submitted=mine[p.id].submitted,
                     expected=expected.get((candidate_id, p.id), 0),
+                    set_aside=mine[p.id].set_aside,
                 )
                 for p in panels
             ],
@@ -214,16 +230,21 @@ def combine_tallies(
 
     ranks, tied = _ranks(overall_by)
     our_ranks, _ = _ranks(ours_by)
+    # The people supported panels have a first choice once any candidate has their score; every
+    # other candidate, scored by them or not, is not it.
+    ours_chose = any(rank == 1 for rank in our_ranks.values())
     for result in results:
         result.rank = ranks[result.candidate_id]
         result.people_supported_rank = our_ranks[result.candidate_id]
         flags = []
-        if result.people_supported_rank is not None and result.people_supported_rank != 1:
+        if ours_chose and result.people_supported_rank != 1:
             flags.append(FLAG_PREFERRED_OTHER)
         if result.would_work_with.get("no"):
             flags.append(FLAG_CONCERN)
         if not result.complete:
             flags.append(FLAG_INCOMPLETE)
+        if any(p.without_score for p in result.panels):
+            flags.append(FLAG_PANEL_WITHOUT_SCORE)
         if result.candidate_id in tied:
             flags.append(FLAG_TIE)
         result.flags = flags
@@ -237,6 +258,46 @@ def mean_normalised(total: int | None, count: int, scale: int) -> float | None:
     if not count:
         return None
     return 100 * (int(total) - count) / (count * (scale - 1))
+
+
+def latest_declarations(vacancy_id: int):
+    """The id of each member's latest declaration for the vacancy: the one that counts."""
+    return (
+        select(func.max(Declaration.id))
+        .where(Declaration.vacancy_id == vacancy_id)
+        .group_by(Declaration.user_id)
+    )
+
+
+def conflicted_pairs(vacancy_id: int):
+    """(user_id, candidate_id) of every conflict the members' latest declarations say."""
+    return (
+        select(Declaration.user_id, DeclaredConflict.candidate_id)
+        .join(DeclaredConflict, DeclaredConflict.declaration_id == Declaration.id)
+        .where(Declaration.id.in_(latest_declarations(vacancy_id)))
+        .subquery("conflicted")
+    )
+
+
+def counted_sheets(vacancy_id: int):
+    """The vacancy's sheets that count: submitted, by an author with no declared conflict with
+    their candidate (a conflict declared after sending sets the sheet aside)."""
+    conflicted = conflicted_pairs(vacancy_id)
+    return (
+        select(Scoresheet.id)
+        .outerjoin(
+            conflicted,
+            and_(
+                conflicted.c.user_id == Scoresheet.user_id,
+                conflicted.c.candidate_id == Scoresheet.candidate_id,
+            ),
+        )
+        .where(
+            Scoresheet.vacancy_id == vacancy_id,
+            Scoresheet.status == SUBMITTED,
+            conflicted.c.user_id.is_(None),
+        )
+    )
 
 
 def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateResult]]:
@@ -265,17 +326,15 @@ def vacancy_results(vacancy: Vacancy) -> tuple[list[PanelInfo], list[CandidateRe
     tallies = panel_tallies(vacancy, {p.id: p.scale for p in panels})
     # Who may score whom, in one query: every member, with the conflicts of their latest
     # declaration (a member without any has one row with no candidate).
-    latest = (
-        select(func.max(Declaration.id))
-        .where(Declaration.vacancy_id == vacancy.id)
-        .group_by(Declaration.user_id)
-    )
     seats = db.session.execute(
         select(PanelMember.panel_id, PanelMember.user_id, DeclaredConflict.candidate_id)
         .select_from(PanelMember)
         .outerjoin(
             Declaration,
-            and_(Declaration.user_id == PanelMember.user_id, Declaration.id.in_(latest)),
+            and_(
+                Declaration.user_id == PanelMember.user_id,
+                Declaration.id.in_(latest_declarations(vacancy.id)),
+            ),
         )
         .outerjoin(DeclaredConflict, DeclaredConflict.declaration_id == Declaration.id)
         .where(PanelMember.vacancy_id == vacancy.id)
@@ -322,21 +381,31 @@ def mean_of_members(groups: list[tuple[int, int, int]], scale: int) -> float | N
 def panel_tallies(vacancy: Vacancy, scale: dict[int, int]) -> dict[tuple[int, int], PanelTally]:
     """`tally` of the vacancy's submitted sheets, in one query: the database sums the values of
     each sheet, then adds up the sheets of a candidate and panel that gave as many answers, in
-    integers; `mean_of_members` does the one division."""
-    # Grouped by the sheet's id alone (its other columns depend on it, which both databases
-    # accept): SQLite then reads the vacancy's sheets in index order, not every sheet.
+    integers; `mean_of_members` does the one division. Set-aside sheets are only counted."""
+    conflicted = conflicted_pairs(vacancy.id)
+    # Grouped by the sheet's id (its other columns depend on it, which both databases accept):
+    # SQLite then reads the vacancy's sheets in index order, not every sheet. A sheet meets at
+    # most one conflict row (one per member and candidate), so the join adds no score twice.
     per_sheet = (
         select(
             Scoresheet.candidate_id,
             Scoresheet.panel_id,
             Scoresheet.user_id,
             Scoresheet.would_work_with,
+            conflicted.c.user_id.is_not(None).label("set_aside"),
             func.sum(Score.value).label("total"),
             func.count(Score.value).label("answers"),
         )
         .outerjoin(Score, Score.scoresheet_id == Scoresheet.id)
+        .outerjoin(
+            conflicted,
+            and_(
+                conflicted.c.user_id == Scoresheet.user_id,
+                conflicted.c.candidate_id == Scoresheet.candidate_id,
+            ),
+        )
         .where(Scoresheet.vacancy_id == vacancy.id, Scoresheet.status == SUBMITTED)
-        .group_by(Scoresheet.id)
+        .group_by(Scoresheet.id, conflicted.c.user_id)
         .cte("per_sheet")
     )
 
@@ -348,19 +417,29 @@ def panel_tallies(vacancy: Vacancy, scale: dict[int, int]) -> dict[tuple[int, in
         select(
             per_sheet.c.candidate_id,
             per_sheet.c.panel_id,
+            per_sheet.c.set_aside,
             per_sheet.c.answers,
             func.count(),
             func.sum(per_sheet.c.total),
             *(answering(answer) for answer in ANSWERS),
         )
         .join(User, User.id == per_sheet.c.user_id)
-        .group_by(per_sheet.c.candidate_id, per_sheet.c.panel_id, per_sheet.c.answers)
+        .group_by(
+            per_sheet.c.candidate_id,
+            per_sheet.c.panel_id,
+            per_sheet.c.set_aside,
+            per_sheet.c.answers,
+        )
     ).all()
     submitted: Counter[tuple[int, int]] = Counter()
+    set_aside: Counter[tuple[int, int]] = Counter()
     scored: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
     said: dict[tuple[int, int], dict[str, int]] = {}
-    for candidate_id, panel_id, answers, sheets, total, yes, not_sure, no in rows:
+    for candidate_id, panel_id, aside, answers, sheets, total, yes, not_sure, no in rows:
         key = (candidate_id, panel_id)
+        if aside:
+            set_aside[key] += sheets
+            continue
         submitted[key] += sheets
         if answers:
             scored.setdefault(key, []).append((answers, sheets, total))
@@ -370,16 +449,17 @@ def panel_tallies(vacancy: Vacancy, scale: dict[int, int]) -> dict[tuple[int, in
                 counts[answer] = counts.get(answer, 0) + count
     return {
         key: PanelTally(
-            submitted=count,
+            submitted=submitted[key],
             score=mean_of_members(scored.get(key, []), scale[key[1]]),
             answers=said.get(key, {}),
+            set_aside=set_aside[key],
         )
-        for key, count in submitted.items()
+        for key in submitted.keys() | set_aside.keys()
     }
 
 
 def quality_breakdown(vacancy: Vacancy) -> dict[tuple[int, int, int], float]:
-    """Mean normalised score per (candidate, panel, quality), submitted sheets only: one query."""
+    """Mean normalised score per (candidate, panel, quality), counted sheets only: one query."""
     rows = db.session.execute(
         select(
             Scoresheet.candidate_id,
@@ -391,21 +471,17 @@ def quality_breakdown(vacancy: Vacancy) -> dict[tuple[int, int, int], float]:
         )
         .join(Panel, Panel.id == Scoresheet.panel_id)
         .join(Score, Score.scoresheet_id == Scoresheet.id)
-        .where(Scoresheet.vacancy_id == vacancy.id, Scoresheet.status == SUBMITTED)
+        .where(Scoresheet.id.in_(counted_sheets(vacancy.id)))
         .group_by(Scoresheet.candidate_id, Scoresheet.panel_id, Score.quality_id, Panel.scale)
     ).all()
     return {(c, p, q): mean_normalised(total, n, scale) for c, p, q, total, n, scale in rows if n}
 
 
 def submitted_comments(vacancy: Vacancy) -> dict[int, list[tuple[int, str]]]:
-    """Comments from submitted sheets, per candidate, as (panel id, words): one query."""
+    """Comments from counted sheets, per candidate, as (panel id, words): one query."""
     rows = db.session.execute(
         select(Scoresheet.candidate_id, Scoresheet.panel_id, Scoresheet.comment)
-        .where(
-            Scoresheet.vacancy_id == vacancy.id,
-            Scoresheet.status == SUBMITTED,
-            Scoresheet.comment != "",
-        )
+        .where(Scoresheet.id.in_(counted_sheets(vacancy.id)), Scoresheet.comment != "")
         .order_by(Scoresheet.id)
     ).all()
     found: dict[int, list[tuple[int, str]]] = {}

@@ -87,6 +87,7 @@ EASY_STATE_WORDS = {
     operations.DRAFT: "Started, not sent yet",
     operations.SENT: "Sent",
     operations.CONFLICT: "You do not score this person",
+    operations.NOT_DECLARED: "Say if you know this person first",
 }
 
 
@@ -204,10 +205,13 @@ def _sign_in_again_url() -> str:
 @login_required
 def index(vacancy_id: int):
     vacancy = _vacancy_for_member(vacancy_id)
-    from recruit.panels.operations import current_declaration
+    from recruit.panels.operations import current_declaration, undeclared_candidates
 
-    if current_declaration(current_user.id, vacancy.id) is None:
-        flash("Please agree to keep things private and say if you know anyone first.", "info")
+    if undeclared_candidates(current_user.id, vacancy):
+        if current_declaration(current_user.id, vacancy.id) is None:
+            flash("Please agree to keep things private and say if you know anyone first.", "info")
+        else:
+            flash("There are new people to meet. Please say if you know any of them.", "info")
         return redirect(url_for("panels.declaration", vacancy_id=vacancy.id))
     state = operations.progress(vacancy, current_user)
     easy = current_user.role == Role.PERSON_SUPPORTED

@@ -71,6 +71,16 @@ class Vacancy(db.Model):
     def at_or_after(self, status: Status) -> bool:
         return self.status != Status.WITHDRAWN and not self.before(status)
 
+    @property
+    def results_shared(self) -> bool:
+        """Panel members read the combined results from deciding on, once released."""
+        return self.results_released_at is not None and self.at_or_after(Status.DECIDING)
+
+    @property
+    def after_co_design(self) -> bool:
+        """Shortlisting or later: the accepted qualities are what candidates are scored on."""
+        return self.at_or_after(Status.SHORTLISTING)
+
 
 class StatusChange(db.Model):
     """Each move of a vacancy between stages, for the timeline and 'time to decision'."""

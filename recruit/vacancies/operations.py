@@ -73,6 +73,15 @@ def update_vacancy(actor: User, vacancy: Vacancy, **values) -> Vacancy:
     clean = _validate({k: v for k, v in values.items() if k in EDITABLE}, creating=False)
     if vacancy.status in (Status.DECIDED, Status.CLOSED, Status.WITHDRAWN):
         raise Conflict("This vacancy has ended and can no longer be changed.")
+    if "posts" in clean:
+        appointed = appointments(vacancy)
+        if clean["posts"] < appointed:
+            raise Conflict(
+                f"{appointed} candidates are already appointed, so there cannot be fewer than "
+                f"{appointed} posts. Change a decision first.",
+                code="posts_below_appointments",
+                fields={"posts": [f"Give at least {appointed}."]},
+            )
     before = describe(vacancy)
     for name, value in clean.items():
         setattr(vacancy, name, value)
@@ -81,6 +90,17 @@ def update_vacancy(actor: User, vacancy: Vacancy, **values) -> Vacancy:
     if after != before:
         audit.record("vacancy.updated", vacancy, actor=actor, before=before, after=after)
     return vacancy
+
+
+def appointments(vacancy: Vacancy) -> int:
+    """How many candidates of the vacancy stand appointed."""
+    from recruit.decisions.models import Decision, Outcome
+
+    return db.session.scalar(
+        select(func.count(Decision.id)).where(
+            Decision.vacancy_id == vacancy.id, Decision.outcome == Outcome.APPOINT
+        )
+    )
 
 
 def get_vacancy(vacancy_id: int) -> Vacancy:

@@ -186,9 +186,7 @@ NAV = [
         "results",
         "Results",
         "decisions.released",
-        lambda user, vacancy: (
-            vacancy.results_released_at is not None and permissions.is_member(user, vacancy.id)
-        ),
+        lambda user, vacancy: vacancy.results_shared and permissions.is_member(user, vacancy.id),
     ),
     (
         "outcome",

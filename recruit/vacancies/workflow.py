@@ -105,7 +105,7 @@ def _every_candidate_decided(vacancy: Vacancy) -> list[str]:
 
 PRECONDITIONS: dict[Status, list[Callable[[Vacancy], list[str]]]] = {
     S.SHORTLISTING: [_needs_accepted_quality],
-    S.INTERVIEWING: [_ready_to_interview],
+    S.INTERVIEWING: [_needs_accepted_quality, _ready_to_interview],
     S.DECIDED: [_every_candidate_decided],
 }
 
