@@ -123,6 +123,8 @@ candidates.application      GET    /candidates/{cand}/application           403 
 candidates.application      POST   /candidates/{cand}/application           403 200 403 403 403 403 403 in
 candidates.shortlist_view   POST   /candidates/{cand}/view                  403 403 302 302 302 403 403 in
 candidates.shortlisting     POST   /candidates/{cand}/shortlisting          403 302 403 403 403 403 403 in
+candidates.withdraw         GET    /candidates/{cand}/withdraw              403 200 403 403 403 403 403 in
+candidates.withdraw         POST   /candidates/{new_candidate}/withdraw     403 302 403 403 403 403 403 in
 candidates.schedule         GET    /vacancies/{A}/schedule                  403 200 200 200 200 403 403 in
 candidates.schedule         POST   /vacancies/{A}/schedule                  403 200 200 403 403 403 403 in
 candidates.cancel_slot      POST   /interviews/{new_slot}/cancel            403 302 302 403 403 403 403 in
@@ -312,6 +314,7 @@ class World:
         self.tokens = {name: api.token(person) for name, person in self.people.items()}
         self.ids: dict[str, int | str] = {}
         self._slots: list[int] = []
+        self._candidates_made: list[int] = []
         self._build()
 
     def call(self, method, path, who, json=None):
@@ -517,6 +520,23 @@ class World:
         )  # fmt: skip
         return answer["id"]
 
+    def new_candidate(self) -> int:
+        """A candidate of vacancy A, still in the running, for a cell that withdraws one."""
+        from recruit.candidates.models import Candidate
+
+        with self.app.app_context():
+            n = len(self._candidates_made)
+            candidate = Candidate(
+                vacancy_id=self.ids["A"],
+                name=f"Extra {n}",
+                alias=f"Extra {n}",
+                status="interviewed",
+            )
+            db.session.add(candidate)
+            db.session.commit()
+            self._candidates_made.append(candidate.id)
+            return candidate.id
+
     def new_dead_message(self) -> int:
         from recruit.core.outbox import DEAD, OutboxMessage
 
@@ -528,7 +548,7 @@ class World:
 
     def path(self, row: Row) -> str:
         values = dict(self.ids)
-        for name in ("new_slot", "new_payment", "new_dead_message"):
+        for name in ("new_slot", "new_payment", "new_dead_message", "new_candidate"):
             if "{" + name + "}" in row.path:
                 values[name] = getattr(self, name)()
         return row.path.format(**values)
@@ -625,7 +645,7 @@ def test_access_matrix(app, matrix):
                 leaks += [f"{row.endpoint} as {role}: {s!r}" for s in SECRETS if s in body]
             else:
                 shown |= {s for s in SECRETS if s in body}
-    assert cells == len(ROWS) * len(ROLES) == 1200
+    assert cells == len(ROWS) * len(ROLES) == 1216
     assert not wrong, "\n".join(wrong)
     assert not leaks, "\n".join(leaks)
     assert shown == set(SECRETS), "each secret is shown to someone allowed, so the check bites"

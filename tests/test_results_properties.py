@@ -1,6 +1,6 @@
 """The scoring rule's properties, for any panels, weights and answers (hypothesis).
 
-`combine()` is pure; these check what DESIGN.md promises of it whatever the inputs:
+`combine()` is pure; these check what docs/scoring.md promises of it whatever the inputs:
 contributions add up to the overall score (also once rounded), scores stay on 0–100,
 a higher score never lowers a panel's score, "not sure" never counts as zero, ranks follow
 the overall scores and ties share a rank, and scaling every weight alike changes nothing.
@@ -97,6 +97,43 @@ def test_contributions_add_up_to_the_overall_score(vacancy):
         # Rounded figures agree as far as rounding each one allows (half a hundredth each).
         shown = sum(two(c) for c in contributions)
         assert abs(shown - two(result.overall)) <= 0.005 * (len(contributions) + 1) + CLOSE
+
+
+@PROPERTY
+@given(vacancies(), st.data())
+def test_a_set_aside_sheet_counts_for_nothing(vacancy, data):
+    """Setting sheets aside (a conflict declared after sending) gives exactly the result
+    without them, but for the set-aside count; and every panel of only "not sure" sheets is
+    flagged, never silently dropped."""
+    the_panels, candidates, sheets, expected = vacancy
+    aside = data.draw(st.sets(st.integers(0, max(len(sheets) - 1, 0)), max_size=len(sheets)))
+    marked = [replace(s, set_aside=n in aside) for n, s in enumerate(sheets)]
+    kept = [s for n, s in enumerate(sheets) if n not in aside]
+    with_aside, without = (
+        by_id(combine(the_panels, candidates, marked, expected)),
+        by_id(combine(the_panels, candidates, kept, expected)),
+    )
+    for candidate_id, got in with_aside.items():
+        want = without[candidate_id]
+        assert (got.overall, got.rank, got.flags, got.complete) == (
+            want.overall,
+            want.rank,
+            want.flags,
+            want.complete,
+        )
+        for mine, theirs in zip(got.panels, want.panels, strict=True):
+            assert (mine.score, mine.contribution, mine.submitted) == (
+                theirs.score,
+                theirs.contribution,
+                theirs.submitted,
+            )
+            assert mine.set_aside == sum(
+                1
+                for n, s in enumerate(sheets)
+                if n in aside and (s.candidate_id, s.panel_id) == (candidate_id, mine.panel_id)
+            )
+        without_score = any(p.submitted and p.score is None for p in got.panels)
+        assert ("panel_without_score" in got.flags) == without_score
 
 
 @PROPERTY

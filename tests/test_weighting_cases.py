@@ -149,6 +149,39 @@ def test_3_a_conflict_stays_once_interviewing_has_started(day):
     assert results(day)[day.a]["panels"][0]["expected"] == 1
 
 
+def test_3_a_conflict_declared_while_deciding_reopens_an_appointment_it_turns(app, day):
+    """Residents: ps A 100, B 50; ps2 A (1, 2) → 25 (ps2 knows B). Residents A 62.5 > B 50, so
+    appointing A needs no override. Then ps says they know A: A's Residents score is ps2's 25
+    alone, B is now the people supported's first choice, and the appointment made without an
+    override reason is set aside to be made again."""
+    day.put("ps", day.a, day.body((3, 3), submit=True))
+    day.put("ps", day.b, day.body((2, 2), submit=True))
+    day.put("ps2", day.a, day.body((1, 2), submit=True))
+    for who in ("lead", "staff"):
+        day.put(who, day.a, day.body((5, 5), submit=True))
+        day.put(who, day.b, day.body((5, 5), submit=True))
+    assert day.world.move(day.vacancy_id, "deciding").status_code == 200
+    assert decide(day, day.a).status_code == 201
+    assert decide(day, day.b, "reserve").status_code == 201
+    assert declare(day, "ps", [day.a]).status_code == 201
+    got = results(day)
+    assert got[day.a]["panels"][0]["score"] == 25.0
+    assert "people_supported_preferred_other" in got[day.a]["flags"]
+    refused = day.world.move(day.vacancy_id, "decided")
+    assert refused.status_code == 409 and "Candidate A" in refused.get_json()["error"]["message"]
+    with app.app_context():
+        from recruit.decisions.models import Decision
+
+        kept = db.session.scalars(select(Decision.candidate_id)).all()
+        assert kept == [day.b]  # the reserve decision stands; the appointment went
+        reason = db.session.scalars(
+            select(AuditRecord.after).where(AuditRecord.action == "decision.set_aside")
+        ).one()
+        assert reason["reason"] == "results_changed"
+    again = decide(day, day.a, override_reason="A knows the house's routines")
+    assert again.status_code == 201
+
+
 def test_3_before_interviewing_a_conflict_can_be_taken_back(world):
     vacancy_id, _, _ = world.ready_for_shortlisting()
     a = world.post(f"/vacancies/{vacancy_id}/candidates", "hr", {"name": "Ann"}).get_json()["id"]

@@ -74,6 +74,17 @@ class ApplicationForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are they withdrawing? (optional)",
+        description="Kept with their details for HR, and erased with them. Panels are not told "
+        "the reason.",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2000)],
+    )
+    submit = SubmitField("Record the withdrawal", widget=GovSubmitInput())
+
+
 class SlotForm(FlaskForm):
     candidate_id = SelectField(
         "Candidate",

@@ -48,6 +48,16 @@ def slots_of(vacancy: Vacancy) -> list[InterviewSlot]:
     )
 
 
+def slots_of_candidate(candidate: Candidate) -> list[InterviewSlot]:
+    return list(
+        db.session.scalars(
+            select(InterviewSlot)
+            .where(InterviewSlot.candidate_id == candidate.id)
+            .order_by(InterviewSlot.starts_at)
+        ).all()
+    )
+
+
 def pacing_warnings(panel: Panel, slots: list[InterviewSlot]) -> list[PacingWarning]:
     """Where a panel's slots break its pacing: too many in a day, or too short a break."""
     warnings: list[PacingWarning] = []

@@ -9,7 +9,13 @@ from flask_login import current_user, login_required
 from recruit import permissions
 from recruit.candidates import operations
 from recruit.candidates import schedule as schedule_ops
-from recruit.candidates.forms import ApplicationForm, CandidateForm, ImportForm, SlotForm
+from recruit.candidates.forms import (
+    ApplicationForm,
+    CandidateForm,
+    ImportForm,
+    SlotForm,
+    WithdrawForm,
+)
 from recruit.core.errors import DomainError, Forbidden
 from recruit.core.forms import apply_errors
 from recruit.core.time import utcnow
@@ -191,18 +197,44 @@ def shortlist_view(candidate_id: int):
     )
 
 
+@candidates.route("/candidates/<int:candidate_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(candidate_id: int):
+    """HR records that a candidate has withdrawn, after reading what follows from it."""
+    candidate, vacancy = _candidate_for(candidate_id, permissions.can_manage_candidates)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            operations.withdraw(current_user, candidate, vacancy, reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"{candidate.name} ({candidate.alias}) has withdrawn. The panels have been told.",
+                "success",
+            )
+            return redirect(url_for("candidates.index", vacancy_id=vacancy.id))
+    return render_template(
+        "candidates/withdraw.html",
+        vacancy=vacancy,
+        candidate=candidate,
+        form=form,
+        decided=vacancy.at_or_after(Status.DECIDED),
+        slots=schedule_ops.slots_of_candidate(candidate),
+    )
+
+
 @candidates.post("/candidates/<int:candidate_id>/shortlisting")
 @login_required
 def shortlisting(candidate_id: int):
     candidate, vacancy = _candidate_for(candidate_id, permissions.can_manage_candidates)
     choice = request.form.get("decision")
     try:
-        if choice == "withdrawn":
-            operations.withdraw(current_user, candidate, vacancy)
-        else:
-            operations.decide_shortlist(
-                current_user, candidate, vacancy, shortlisted=choice == "shortlisted"
-            )
+        operations.decide_shortlist(
+            current_user, candidate, vacancy, shortlisted=choice == "shortlisted"
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

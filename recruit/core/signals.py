@@ -16,3 +16,9 @@ candidate_withdrawn = _signals.signal(
     User who recorded it), `vacancy`, and `slots`: their cancelled interviews, as
     (panel_id, starts_at) pairs.""",
 )
+
+sheets_set_aside = _signals.signal(
+    "sheets-set-aside",
+    doc="""Sent sheets of a vacancy were set aside, so its results changed (sender: the
+    Vacancy). Keyword arguments: `actor`, and `candidate_ids` whose results changed.""",
+)

@@ -12,7 +12,7 @@ from recruit.candidates.models import Candidate
 from recruit.core import audit
 from recruit.core.errors import Conflict, ValidationFailed
 from recruit.core.notices import tell
-from recruit.core.signals import candidate_withdrawn
+from recruit.core.signals import candidate_withdrawn, sheets_set_aside
 from recruit.core.time import utcnow
 from recruit.decisions.models import Decision, Outcome
 from recruit.extensions import db
@@ -185,6 +185,34 @@ def set_aside_decision(candidate: Candidate, *, actor: User, **_) -> None:
         before=before,
         after={"reason": "withdrawn"},
     )
+
+
+@sheets_set_aside.connect
+def recheck_appointments(vacancy: Vacancy, *, actor: User, **_) -> list[int]:
+    """Sheets set aside while deciding can change who the people supported chose: an
+    appointment that now goes against them without an override reason is set aside, so that
+    it is made again with one (docs/scoring.md, case 3). Returns the candidates affected."""
+    if vacancy.status != Status.DECIDING:
+        return []
+    _, results = vacancy_results(vacancy)
+    flags = {r.candidate_id: r.flags for r in results}
+    affected = []
+    for decision in decisions_of(vacancy).values():
+        standing = [f for f in flags.get(decision.candidate_id, []) if f in OVERRIDE_FLAGS]
+        if decision.outcome != Outcome.APPOINT or decision.override_reason or not standing:
+            continue
+        before = describe(decision)
+        db.session.delete(decision)
+        audit.record(
+            "decision.set_aside",
+            decision,
+            actor=actor,
+            before=before,
+            after={"reason": "results_changed", "flags": standing},
+        )
+        affected.append(decision.candidate_id)
+    db.session.flush()
+    return affected
 
 
 def release_results(actor: User, vacancy: Vacancy) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from recruit.core import audit
 from recruit.core.errors import Conflict, NotFound, ValidationFailed
+from recruit.core.signals import sheets_set_aside
 from recruit.extensions import db
 from recruit.panels.models import (
     Declaration,
@@ -288,19 +289,24 @@ def declare(
     if added:
         # Sheets already sent about a candidate the member now says they know are set aside:
         # kept as they are, never counted (scoring.results), and the trail says when and why.
-        for sheet in db.session.scalars(
+        set_aside = db.session.scalars(
             select(Scoresheet).where(
                 Scoresheet.vacancy_id == vacancy.id,
                 Scoresheet.user_id == actor.id,
                 Scoresheet.candidate_id.in_(added),
                 Scoresheet.status == SUBMITTED,
             )
-        ).all():
+        ).all()
+        for sheet in set_aside:
             audit.record(
                 "scoresheet.set_aside",
                 sheet,
                 actor=actor,
                 after={"reason": "conflict", "candidate_id": sheet.candidate_id},
+            )
+        if set_aside:
+            sheets_set_aside.send(
+                vacancy, actor=actor, candidate_ids={s.candidate_id for s in set_aside}
             )
     return declaration
 

@@ -1,4 +1,4 @@
-"""How scores combine: the rule of DESIGN.md, implemented once.
+"""How scores combine: the rule of docs/scoring.md, implemented once.
 
     n = 100 · (v − 1) / (S − 1)            a value v on a 1..S scale; "not sure" is left out
     member score = mean of their n          over the qualities they answered; submitted only
