@@ -180,3 +180,33 @@ def test_the_lead_books_but_members_only_look(api, client, make_user):
     assert refused.status_code == 403
     password_sign_in(client, world, "lead")
     assert "Book an interview" in client.get(f"/vacancies/{vacancy_id}/schedule").text
+
+
+def test_hr_withdraws_a_candidate_from_a_page_that_says_what_follows(app, api, client, make_user):
+    from tests.test_api_scoring import Day
+
+    day = Day(World(api, make_user))
+    password_sign_in(client, day.world, "hr")
+    listing = client.get(f"/vacancies/{day.vacancy_id}/candidates").text
+    assert f'href="/candidates/{day.a}/withdraw"' in listing
+    page = client.get(f"/candidates/{day.a}/withdraw")
+    assert page.status_code == 200
+    assert "can never be appointed" in page.text and "set aside" in page.text
+    too_long = client.post(
+        f"/candidates/{day.a}/withdraw",
+        data={"csrf_token": csrf_from(page.text), "reason": "x" * 2001},
+    )
+    assert too_long.status_code == 200 and "govuk-error-summary" in too_long.text
+    done = client.post(
+        f"/candidates/{day.a}/withdraw",
+        data={"csrf_token": csrf_from(page.text), "reason": "Took a job nearer home"},
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        candidate = db.session.get(Candidate, day.a)
+        assert candidate.status == "withdrawn"
+        assert candidate.withdrawal_reason == "Took a job nearer home"
+    again = client.get(f"/candidates/{day.a}/withdraw").text
+    assert "Took a job nearer home" in again and "Record the withdrawal" not in again
+    listing = client.get(f"/vacancies/{day.vacancy_id}/candidates").text
+    assert f'href="/candidates/{day.a}/withdraw"' not in listing
