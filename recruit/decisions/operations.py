@@ -14,6 +14,7 @@ from recruit.core.errors import Conflict, ValidationFailed
 from recruit.core.notices import tell
 from recruit.core.signals import candidate_withdrawn, sheets_set_aside
 from recruit.core.time import utcnow
+from recruit.decisions.charts import no_score_reason
 from recruit.decisions.models import Decision, Outcome
 from recruit.extensions import db
 from recruit.panels.models import PanelMember
@@ -245,6 +246,11 @@ class OutcomeSummary:
     went_against_panel: bool = False
     override_reasons: list[str] = field(default_factory=list)
     rationales: list[tuple[str, str]] = field(default_factory=list)
+    # The appointed candidates the panel had no score for, with why (a key of
+    # charts.NO_SCORE_WORDS): its share counted for nothing, the other panels' decided.
+    panel_no_score: list[tuple[str, str]] = field(default_factory=list)
+    # The panel's sheets set aside because their author knows the candidate: (alias, sheets).
+    panel_set_aside: list[tuple[str, int]] = field(default_factory=list)
 
 
 def outcome_for(vacancy: Vacancy, seat: PanelMember | None) -> OutcomeSummary:
@@ -280,6 +286,15 @@ def outcome_for(vacancy: Vacancy, seat: PanelMember | None) -> OutcomeSummary:
         mine = next((p for p in result.panels if p.panel_id == panel.id), None) if result else None
         if result and mine and mine.contribution is not None and result.overall:
             summary.panel_part = 100 * mine.contribution / result.overall
+        if result and mine and mine.score is None:
+            why = no_score_reason(mine.submitted, mine.expected, mine.score)
+            summary.panel_no_score.append((result.alias, why))
+    summary.panel_set_aside = [
+        (r.alias, p.set_aside)
+        for r in results
+        for p in r.panels
+        if p.panel_id == panel.id and p.set_aside
+    ]
     scored = [
         (p.score, r.candidate_id)
         for r in results

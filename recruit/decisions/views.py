@@ -38,28 +38,62 @@ decisions = Blueprint("decisions", __name__)
 FLAG_WORDS = {
     "people_supported_preferred_other": "People supported preferred someone else",
     "concern_raised": "A person supported said “no” to being supported by this person",
-    "incomplete": "Not every panel has sent scores: this result is based on some panels only",
+    "incomplete": "Not every panel has sent scores for this person: the overall score is worked "
+    "out from the other panels only, and the share of a panel without scores is left empty",
     "tie": "Same overall score as another candidate",
-    "panel_without_score": "A panel sent scores but every answer was “not sure”, so that "
-    "panel has no score: its share of the bar is left empty",
+    "panel_without_score": "A panel sent scores, but every answer was “not sure”, so that panel "
+    "has no score: the overall score is worked out from the other panels only, and its share "
+    "of the bar is left empty",
 }
 OUTCOME_WORDS = {"appoint": "Appoint", "reserve": "Reserve", "not_appointed": "Not appointed"}
 
 
-def _results_context(vacancy):
+@decisions.app_template_filter("and_list")
+def and_list(words) -> str:
+    """["A", "B", "C"] as "A, B and C"."""
+    return charts.and_list(list(words))
+
+
+def _results_context(vacancy) -> dict:
+    """What the decision page and the members' results page draw: each candidate's bar, with
+    every panel's slot as wide as its share of all the panels' weight, and its words."""
     panels, results = vacancy_results(vacancy)
     styles = {p.id: n for n, p in enumerate(panels)}
-    names = {p.id: p.name for p in panels}
+    by_id = {p.id: p for p in panels}
+    total_weight = sum(p.weight for p in panels) or 1.0
+    share = {p.id: 100 * p.weight / total_weight for p in panels}
     bars = {
         r.candidate_id: charts.layout(
             [
-                charts.Segment(names[p.panel_id], p.contribution or 0.0, styles[p.panel_id])
+                charts.Slot(
+                    by_id[p.panel_id].name,
+                    share[p.panel_id],
+                    p.score,
+                    styles[p.panel_id],
+                    reason=charts.no_score_reason(p.submitted, p.expected, p.score),
+                )
                 for p in r.panels
             ]
         )
         for r in results
     }
-    return panels, results, styles, bars
+    return {
+        "panels": panels,
+        "results": results,
+        "styles": styles,
+        "share": share,
+        "bars": bars,
+        "notes": {cid: charts.note(slots) for cid, slots in bars.items()},
+        "no_score": {
+            (r.candidate_id, p.panel_id): charts.no_score_reason(p.submitted, p.expected, p.score)
+            for r in results
+            for p in r.panels
+        },
+        "no_score_words": charts.NO_SCORE_WORDS,
+        "patterns": charts.patterns(),
+        "fill": charts.fill,
+        "two": two,
+    }
 
 
 @decisions.get("/vacancies/<int:vacancy_id>/decision")
@@ -68,26 +102,17 @@ def page(vacancy_id: int):
     vacancy = vacancy_for(vacancy_id, permissions.can_see_results)
     if vacancy.before(Status.INTERVIEWING) or vacancy.status == Status.WITHDRAWN:
         raise Conflict("There are no results before interviewing starts.")
-    panels, results, styles, bars = _results_context(vacancy)
-    total_weight = sum(p.weight for p in panels) or 1.0
     return render_template(
         "decisions/page.html",
         vacancy=vacancy,
         held_back=operations.figures_held_back(current_user, vacancy),
-        panels=panels,
-        results=results,
-        styles=styles,
-        bars=bars,
-        share={p.id: 100 * p.weight / total_weight for p in panels},
-        patterns=charts.patterns(),
-        fill=charts.fill,
+        **_results_context(vacancy),
         qualities=accepted_qualities(vacancy),
         breakdown=quality_breakdown(vacancy),
         comments=submitted_comments(vacancy),
         decided=operations.decisions_of(vacancy),
         flag_words=FLAG_WORDS,
         outcome_words=OUTCOME_WORDS,
-        two=two,
         deciding=vacancy.status == Status.DECIDING,
         pack=pack_ops.latest_pack(vacancy),
     )
@@ -139,17 +164,10 @@ def released(vacancy_id: int):
     vacancy = vacancy_for(vacancy_id, permissions.is_member)
     if not vacancy.results_shared:
         raise Forbidden("The results have not been shared yet. The panel lead will share them.")
-    panels, results, styles, bars = _results_context(vacancy)
     return render_template(
         "decisions/released.html",
         vacancy=vacancy,
-        panels=panels,
-        results=results,
-        styles=styles,
-        bars=bars,
-        patterns=charts.patterns(),
-        fill=charts.fill,
-        two=two,
+        **_results_context(vacancy),
         easy_read=current_user.role == "person_supported",
     )
 
