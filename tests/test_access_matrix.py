@@ -521,7 +521,8 @@ class World:
         return answer["id"]
 
     def new_candidate(self) -> int:
-        """A candidate of vacancy A, still in the running, for a cell that withdraws one."""
+        """A candidate of vacancy A for a cell that withdraws one: one HR turned down, so that
+        the cells refused it leave nobody new for the panels to declare about or score."""
         from recruit.candidates.models import Candidate
 
         with self.app.app_context():
@@ -530,7 +531,7 @@ class World:
                 vacancy_id=self.ids["A"],
                 name=f"Extra {n}",
                 alias=f"Extra {n}",
-                status="interviewed",
+                status="not_shortlisted",
             )
             db.session.add(candidate)
             db.session.commit()
