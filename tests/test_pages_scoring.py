@@ -409,3 +409,21 @@ def test_no_time_out_signs_anyone_out_while_scoring(app, client, day):
     assert cookie is not None and cookie.expires is None  # no expiry date: no time-out
     page = client.get(f"/candidates/{day.a}/score")
     assert 'http-equiv="refresh"' not in page.text
+
+
+def test_the_lead_sees_a_sheet_set_aside_after_a_late_conflict(client, day):
+    """ps sends A, then says they know A: the grid says "set aside", never "sent", and A's
+    count leaves ps out of both sides (docs/scoring.md, case 3)."""
+    day.put("ps", day.a, day.body((3, 3), submit=True))
+    day.world.post(
+        f"/vacancies/{day.vacancy_id}/declarations",
+        "ps",
+        {"confidentiality": True, "conflicts": [day.a]},
+    )
+    password_sign_in(client, day.world, "lead")
+    page = client.get(f"/vacancies/{day.vacancy_id}/scoring/status").text
+    assert f'data-cell="{day.world.id("ps")}-{day.a}" data-state="set_aside"' in page
+    assert "Set aside: conflict" in page
+    data = client.get(f"/vacancies/{day.vacancy_id}/scoring/status.json").get_json()
+    assert data["candidates"][str(day.a)] == {"sent": 0, "expected": 3}
+    assert data["outstanding"][str(day.world.id("ps"))] == 1  # B only

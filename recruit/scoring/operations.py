@@ -295,12 +295,15 @@ def _new_sheet(candidate: Candidate, panel: Panel, user: User) -> Scoresheet:
 # --- who has scored whom: states only, never scores ----------------------------------------
 
 NOT_DECLARED, NOT_STARTED, CONFLICT, SENT = "not_declared", "not_started", "conflict", "sent"
+SET_ASIDE = "set_aside"  # sent, then a conflict was declared: kept, never counted
+NOT_SCORING = (CONFLICT, SET_ASIDE)
 
 
 class Progress:
     """Who has sent scores for which candidate, for the lead's view of the day and for a
     member's own list. It holds states ("not_started", "draft", "sent", "conflict",
-    "not_declared"), never values, so showing it never breaks independent scoring."""
+    "set_aside", "not_declared"), never values, so showing it never breaks independent
+    scoring."""
 
     def __init__(self, vacancy: Vacancy, members: list[PanelMember], candidates: list) -> None:
         from recruit.panels.models import Declaration
@@ -337,9 +340,9 @@ class Progress:
             self.sheets = {(u, c): status for u, c, status in rows}
 
     def state(self, user_id: int, candidate_id: int) -> str:
-        if candidate_id in self.conflicts.get(user_id, set()):
-            return CONFLICT
         status = self.sheets.get((user_id, candidate_id))
+        if candidate_id in self.conflicts.get(user_id, set()):
+            return SET_ASIDE if status == SUBMITTED else CONFLICT
         if status == SUBMITTED:
             return SENT
         if status == DRAFT:
@@ -348,12 +351,12 @@ class Progress:
 
     def outstanding(self, user_id: int) -> list:
         """The candidates this member may score and has not sent scores for."""
-        return [c for c in self.candidates if self.state(user_id, c.id) not in (SENT, CONFLICT)]
+        return [c for c in self.candidates if self.state(user_id, c.id) not in (SENT, *NOT_SCORING)]
 
     def sent_count(self, candidate_id: int) -> tuple[int, int]:
         """(sent, expected) for a candidate: expected leaves out members with a conflict."""
         states = [self.state(m.user_id, candidate_id) for m in self.members]
-        return states.count(SENT), len([s for s in states if s != CONFLICT])
+        return states.count(SENT), len([s for s in states if s not in NOT_SCORING])
 
 
 def progress(vacancy: Vacancy, user: User | None = None) -> Progress:

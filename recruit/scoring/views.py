@@ -80,6 +80,7 @@ STATE_WORDS = {
     operations.DRAFT: "Draft",
     operations.SENT: "Sent",
     operations.CONFLICT: "Does not score (conflict)",
+    operations.SET_ASIDE: "Set aside: conflict (declared after sending; not counted)",
     operations.NOT_DECLARED: "Has not declared yet",
 }
 EASY_STATE_WORDS = {
@@ -87,6 +88,7 @@ EASY_STATE_WORDS = {
     operations.DRAFT: "Started, not sent yet",
     operations.SENT: "Sent",
     operations.CONFLICT: "You do not score this person",
+    operations.SET_ASIDE: "You do not score this person",
     operations.NOT_DECLARED: "Say if you know this person first",
 }
 
