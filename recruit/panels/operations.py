@@ -263,8 +263,8 @@ def declare(
     if dropped and not vacancy.before(Status.INTERVIEWING):
         names = ", ".join(candidates[i] for i in dropped)
         raise Conflict(
-            f"You said you know {names}. Once interviewing has started, that cannot be taken "
-            "back: it keeps the scores fair. Ask HR if it was a mistake.",
+            f"You said you know {names}. Once interviewing has started that stays, even if it "
+            "was a mistake: it keeps the scores fair.",
             code="conflict_stays",
             fields={"conflicts": [f"Keep {names} in your conflicts."]},
         )
