@@ -10,7 +10,7 @@ STAMP := $(VENV)/.install-stamp
 ASSETS := recruit/static/dist/app.css
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: install run test lint audit format bench mutate clean
+.PHONY: install run test lint audit format bench soak mutate clean
 
 install: $(STAMP) $(ASSETS)
 
@@ -56,6 +56,13 @@ $(BENCH_STAMP): $(STAMP)
 # gunicorn, Celery workers and SMTP sink, and removes them afterwards.
 bench: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.run
+
+# A longer random search by the weighting's state machine (tests/test_weighting_stateful.py),
+# on SQLite and PostgreSQL; the figures (examples, steps, invariants checked) are printed
+# under "measured". `make soak SOAK_EXAMPLES=2000` searches longer still.
+SOAK_EXAMPLES ?= 500
+soak: install
+	SOAK_EXAMPLES=$(SOAK_EXAMPLES) $(BIN)/pytest tests/test_weighting_stateful.py
 
 # Mutation testing of the scoring rule and the decisions (.ci/mutate.py): the committed HEAD,
 # in a temporary copy; fails below 95 % of mutants killed. The survivors that cannot be killed
