@@ -7,18 +7,24 @@ could see (docs/mutation-survivors.md says which). Below --min percent killed, e
 
 How it runs, and why so (two cores shared with others, about twenty minutes):
 
-1. HEAD is copied (`git archive`) with the built CSS into a temporary folder, and everything
-   runs there: the work tree, where others edit these very files, is never written.
+1. HEAD is copied (`git archive`) with the built CSS into temporary folders, one per job
+   (--jobs, 2 by default: the cores this machine has), and everything runs there: the work
+   tree, where others edit these very files, is never written.
 2. The SQLite tests (not browser, not worker) run once there under coverage.py, each test in a
-   context of its own: which tests run each line, and how long each takes.
-3. One pytest process collects the tests that run a line of TARGETS and sets up the session's
-   fixtures (database, Redis) once. For each mutant, one at a time, it forks: the child puts the
-   mutant in (the function's code replaced, or the module run again and its names rebound),
-   runs the tests of the mutant's line, fastest first, stops at the first failure (as -x), and
-   exits; the parent stops it after 10 times the baseline time of those tests (a timeout
-   counts as killed). A new pytest for each mutant would spend 7 s starting, 5 s or more of
-   it before the first test. `--cold` runs each mutant so all the same (the mutant written in
-   the copy, `pytest -x -q -p no:cacheprovider` on its tests), to check the fast way agrees.
+   context of its own, the test files shared out between the copies: which tests run each
+   line, and how long each takes. Kept in test-artifacts/mutate-cache for the same HEAD.
+3. In each copy, one pytest process collects the tests that run a line of TARGETS and sets up
+   the session's fixtures (database, Redis) once. For each of its mutants, one at a time, it
+   forks: the child puts the mutant in (the function's code replaced, or the module run again
+   and its names rebound), runs the tests of the mutant's line, fastest first, stops at the
+   first failure (as -x), and exits; the parent stops it after 10 times the baseline time of
+   those tests (a timeout counts as killed). A new pytest for each mutant would spend 7 s
+   starting, 5 s or more of it before the first test. `--cold` runs each mutant so all the
+   same (the mutant written in the copy, `pytest -x -q -p no:cacheprovider` on its tests), to
+   check the fast way agrees.
+
+The survivors docs/mutation-survivors.md explains as equivalent are not run again (a survivor
+costs every test of its line, minutes each); they count as survived. --recheck runs them.
 
 The same file is the pytest plugin of steps 2 and 3 (`-p mutate`, MUTATE_ROLE says which).
 """

@@ -456,6 +456,18 @@ def test_half_a_point_more_is_a_panels_first_choice(monkeypatch):
     monkeypatch.setattr(operations, "decisions_of", lambda _: {2: chosen})
     told = operations.outcome_for(None, SimpleNamespace(panel_id=1))
     assert (told.panel_first_choice, told.went_against_panel) == ("Candidate A", True)
+    assert told.panel_set_aside == []  # no sheet of theirs was set aside
+
+    # Scores at most a billionth of a point apart are the same score, as ranks count them:
+    # 0 and 1e-9 are both first choices, and so are 50 and 50 + 1e-12.
+    for low, high in ((0.0, 1e-9), (50.0, 50.0 + 1e-12)):
+        results = [result(1, high), result(2, low)]
+        monkeypatch.setattr(operations, "vacancy_results", lambda _, r=results: (panels, r))
+        told = operations.outcome_for(None, SimpleNamespace(panel_id=1))
+        assert (told.panel_first_choice, told.went_against_panel) == (
+            "Candidate A and Candidate B",
+            False,
+        )
 
 
 def test_everyone_on_a_panel_is_told_in_their_own_words(app, day):
@@ -486,3 +498,88 @@ def test_everyone_on_a_panel_is_told_in_their_own_words(app, day):
         assert notice.subject == "The decision for Support worker, Oak House"
         assert "Appointed: Candidate A" in notice.body and "Reserve: Candidate B" in notice.body
         assert "staff panel, had 50% of the weight and gave 52%" in notice.body
+
+
+def test_a_withdrawn_candidates_decision_goes_but_stays_whole_in_the_trail(app, day):
+    """A is appointed, then withdraws: the decision goes (the post is free again), and the
+    trail keeps it as it was, with why it went."""
+    day.world.move(day.vacancy_id, "deciding")
+    appointed = decide(day, day.a, rationale="Kind and calm").get_json()
+    withdrawn = day.world.post(f"/candidates/{day.a}/withdraw", "hr", {"reason": "Moved away"})
+    assert withdrawn.status_code == 200
+    with app.app_context():
+        record = db.session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "decision.set_aside")
+        ).one()
+        assert (record.subject_id, record.after) == (day.a, {"reason": "withdrawn"})
+        assert record.before == {
+            "candidate_id": day.a,
+            "outcome": "appoint",
+            "rationale": "Kind and calm",
+            "override_reason": "",
+            "flags": appointed["flags"],
+        }
+
+
+def test_an_appointment_turned_by_a_late_conflict_is_kept_in_the_trail_with_why(app, day):
+    """Residents: ps A (3, 3) → 100, B (2, 2) → 50; ps2 A (1, 2) → 25: Residents A 62.5,
+    B 50. A is appointed without an override. ps then says they know A: Residents' A is ps2's
+    25 alone, B is their first choice, and the appointment goes, the trail saying which of
+    what people supported said now stands against it."""
+    day.put("ps", day.a, day.body((3, 3), submit=True))
+    day.put("ps", day.b, day.body((2, 2), submit=True))
+    day.put("ps2", day.a, day.body((1, 2), submit=True))
+    for who in ("lead", "staff"):
+        day.put(who, day.a, day.body((5, 5), submit=True))
+        day.put(who, day.b, day.body((5, 5), submit=True))
+    day.world.move(day.vacancy_id, "deciding")
+    appointed = decide(day, day.a).get_json()
+    answer = day.world.post(
+        f"/vacancies/{day.vacancy_id}/declarations",
+        "ps",
+        {"confidentiality": True, "conflicts": [day.a]},
+    )
+    assert answer.status_code == 201, answer.get_json()
+    with app.app_context():
+        record = db.session.scalars(
+            select(AuditRecord).where(AuditRecord.action == "decision.set_aside")
+        ).one()
+        assert record.after == {
+            "reason": "results_changed",
+            "flags": ["people_supported_preferred_other"],
+        }
+        assert (record.before["outcome"], record.before["flags"]) == ("appoint", [])
+        assert record.subject_id == appointed["id"]
+
+
+def test_rechecking_appointments_says_which_went(app, day):
+    """An appointment of B standing against what people supported said (they preferred A, and
+    one said "no" to B) with no override reason is set aside when appointments are rechecked,
+    and the recheck names B; a reserve decision stays. Before deciding there is nothing to
+    recheck."""
+    from recruit.decisions.models import Decision
+    from recruit.decisions.operations import recheck_appointments
+    from recruit.people.models import User
+    from recruit.vacancies.models import Vacancy
+
+    scored(day)
+    with app.app_context():
+        vacancy = db.session.get(Vacancy, day.vacancy_id)
+        hr = db.session.get(User, day.world.id("hr"))
+        assert recheck_appointments(vacancy, actor=hr) == []  # interviewing
+    day.world.move(day.vacancy_id, "deciding")
+    decide(day, day.a, "reserve")
+    with app.app_context():
+        # As it stood before the results turned: appointed with no reason given.
+        db.session.add(
+            Decision(
+                vacancy_id=day.vacancy_id, candidate_id=day.b, outcome="appoint", rationale="Drives"
+            )
+        )
+        db.session.commit()
+        vacancy = db.session.get(Vacancy, day.vacancy_id)
+        hr = db.session.get(User, day.world.id("hr"))
+        assert recheck_appointments(vacancy, actor=hr) == [day.b]
+        db.session.commit()
+        kept = db.session.scalars(select(Decision.candidate_id)).all()
+    assert kept == [day.a]

@@ -157,6 +157,13 @@ def test_the_answers_of_people_supported_are_counted_and_staffs_are_not():
     assert "concern_raised" in a.flags
 
 
+def test_scores_a_billionth_of_a_point_apart_share_their_rank():
+    """The tolerance itself counts as equal: 1e-9 and 0 tie, ranks 1 and 1."""
+    sheets = [Sheet(1, 2, 1, 1e-9), Sheet(2, 2, 1, 0.0)]
+    results = combine([STAFF], [(1, "A"), (2, "B")], sheets, {})
+    assert [(r.alias, r.rank, r.flags) for r in results] == [("A", 1, ["tie"]), ("B", 1, ["tie"])]
+
+
 def test_scores_equal_but_for_floating_point_share_their_rank():
     """A's member scores 100/3, 200/3 and 100/3 have the mean 400/9; B's one member score is
     400/9. In floating point the first comes out 44.44444444444445, the second
