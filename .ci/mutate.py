@@ -266,6 +266,15 @@ def _defined_names(statement: ast.stmt) -> set[str]:
     return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
+def _names_for_tests(statement: ast.stmt) -> set[str]:
+    """What a module-level statement defines; for a class, its fields and methods too: a
+    changed default shows where the field is read."""
+    names = _defined_names(statement)
+    if isinstance(statement, ast.ClassDef):
+        names |= {name for member in statement.body for name in _defined_names(member)}
+    return names
+
+
 def _header_lines(statement: ast.stmt) -> range:
     """The lines that run when a statement's own expressions do: for a compound statement the
     lines before its body, for a simple one all of it."""
@@ -322,7 +331,7 @@ def plan_mutants(root: Path) -> list[Mutant]:
                     original=source_lines[line - 1].strip(),
                     scope=scope,
                     lines=list(_header_lines(place.statement)),
-                    names=sorted(_defined_names(place.top)) if scope is None else [],
+                    names=sorted(_names_for_tests(place.top)) if scope is None else [],
                 )
             )
     return mutants
@@ -458,7 +467,11 @@ def trace(copies: list[Path], work: Path, tests: list[str]) -> tuple[dict, dict]
 
 def traced(copies: list[Path], work: Path, tests: list[str], also: list[str]) -> tuple:
     """`trace`, or what it found last time for the same HEAD, tests and added files."""
-    key = hashlib.sha256(git("rev-parse", "HEAD^{tree}"))
+    # HEAD's files but the documentation: a change to docs/ or the README runs no test.
+    tree = [
+        row for row in git("ls-tree", "HEAD").splitlines() if not row.endswith((b"\tdocs", b".md"))
+    ]
+    key = hashlib.sha256(b"\n".join(tree))
     key.update(json.dumps([tests, SELECT, *((p, (ROOT / p).read_text()) for p in also)]).encode())
     cache = CACHE / f"trace-{key.hexdigest()[:16]}.json"
     if cache.exists():
