@@ -19,7 +19,7 @@ from recruit.decisions.models import Decision, Outcome
 from recruit.extensions import db
 from recruit.panels.models import PanelMember
 from recruit.people.models import User
-from recruit.scoring.results import OVERRIDE_FLAGS, vacancy_results
+from recruit.scoring.results import OVERRIDE_FLAGS, TIE_TOLERANCE, vacancy_results
 from recruit.vacancies.models import Status, Vacancy
 
 TEXT_MAX = 5000
@@ -165,7 +165,10 @@ def figures_held_back(user: User, vacancy: Vacancy) -> dict[int, str]:
 
 
 def decisions_of(vacancy: Vacancy) -> dict[int, Decision]:
-    rows = db.session.scalars(select(Decision).where(Decision.vacancy_id == vacancy.id)).all()
+    """The vacancy's decisions by candidate, in the order candidates were added (so that
+    "you said, we did" names the appointed alike on both databases)."""
+    query = select(Decision).where(Decision.vacancy_id == vacancy.id)
+    rows = db.session.scalars(query.order_by(Decision.candidate_id)).all()
     return {d.candidate_id: d for d in rows}
 
 
@@ -303,14 +306,15 @@ def outcome_for(vacancy: Vacancy, seat: PanelMember | None) -> OutcomeSummary:
     ]
     if scored:
         best = max(score for score, _ in scored)
-        firsts = [cid for score, cid in scored if abs(score - best) <= 1e-9]
+        firsts = [cid for score, cid in scored if abs(score - best) <= TIE_TOLERANCE]
         summary.panel_first_choice = " and ".join(alias[c] for c in firsts)
         summary.went_against_panel = bool(appointed) and not set(appointed) & set(firsts)
     return summary
 
 
 def notify_outcome(vacancy: Vacancy) -> int:
-    """Queue the "you said, we did" email to every panel member who has an email address."""
+    """Tell every panel member "you said, we did": in the app, and by email to those who
+    have an address."""
     members = db.session.scalars(
         select(PanelMember).where(PanelMember.vacancy_id == vacancy.id)
     ).all()
