@@ -66,7 +66,7 @@ soak: install
 
 # Mutation testing of the scoring rule and the decisions (.ci/mutate.py): the committed HEAD,
 # in a temporary copy; fails below 95 % of mutants killed. The survivors that cannot be killed
-# are explained in docs/mutation-survivors.md. `make mutate MUTATE_ARGS="--jobs 1"` for one at
+# are explained in docs/scoring.md ("Mutation testing"). `make mutate MUTATE_ARGS="--jobs 1"` for one at
 # a time; the report is written to test-artifacts/mutate.json.
 mutate: install
 	$(BIN)/python .ci/mutate.py $(MUTATE_ARGS)

@@ -3,7 +3,7 @@
 A mutant is one small change to the committed code of TARGETS: a comparison turned, an
 operator swapped, a constant changed, a result dropped, a call left out. It is killed when one
 of the tests that run its line fails; one that survives is a test we lack, or a change nobody
-could see (docs/mutation-survivors.md says which). Below --min percent killed, exit 1.
+could see (docs/scoring.md says which). Below --min percent killed, exit 1.
 
 How it runs, and why so (two cores shared with others, about twenty minutes):
 
@@ -23,7 +23,7 @@ How it runs, and why so (two cores shared with others, about twenty minutes):
    same (the mutant written in the copy, `pytest -x -q -p no:cacheprovider` on its tests), to
    check the fast way agrees.
 
-The survivors docs/mutation-survivors.md explains as equivalent are not run again (a survivor
+The survivors docs/scoring.md explains as equivalent are not run again (a survivor
 costs every test of its line, minutes each); they count as survived. --recheck runs them.
 
 The same file is the pytest plugin of steps 2 and 3 (`-p mutate`, MUTATE_ROLE says which).
@@ -57,7 +57,7 @@ HERE = Path(__file__).resolve().parent
 GIT = shutil.which("git") or "git"
 REPORT = ROOT / "test-artifacts" / "mutate.json"  # test-artifacts/ is ignored by git
 CACHE = ROOT / "test-artifacts" / "mutate-cache"
-SURVIVORS = ROOT / "docs" / "mutation-survivors.md"
+SURVIVORS = ROOT / "docs" / "scoring.md"
 SELECT = ["-k", "not postgresql", "-m", "not browser and not worker"]
 TIMEOUT_FACTOR, TIMEOUT_FLOOR = 10, 20.0
 
@@ -540,7 +540,7 @@ def choose_tests(mutants: list[Mutant], copy: Path, runs: dict, seconds: dict) -
 
 
 def listed_equivalents() -> set[tuple[str, int, str]]:
-    """(file, line, mutation) of the survivors docs/mutation-survivors.md explains as
+    """(file, line, mutation) of the survivors docs/scoring.md explains as
     equivalent: rows `| file:line | mutation | code | why |`."""
     if not SURVIVORS.exists():
         return set()
@@ -881,7 +881,7 @@ def main(argv: list[str] | None = None) -> int:
             if not mutant.tests:
                 mutant.status = "no coverage"
             elif (mutant.file, mutant.line, mutant.mutation) in listed:
-                mutant.status = "equivalent, listed in docs/mutation-survivors.md, not run"
+                mutant.status = "equivalent, listed in docs/scoring.md, not run"
         traced_in = time.monotonic() - started
         say(f"Ready in {traced_in:.0f} s; now the mutants, {len(copies)} at a time.")
         if args.cold:
