@@ -310,7 +310,7 @@ def withdraw(
     """A candidate leaves the process: never appointed, no more scoring. Their interviews are
     cancelled here; the areas above answer the `candidate_withdrawn` signal (their decision is
     set aside and the post freed, the panels are told). A repeat changes nothing."""
-    from recruit.candidates.models import InterviewSlot
+    from recruit.candidates.schedule import slots_of_candidate
     from recruit.core.signals import candidate_withdrawn
     from recruit.core.time import utcnow
 
@@ -330,11 +330,7 @@ def withdraw(
     candidate.status = CandidateStatus.WITHDRAWN
     candidate.withdrawn_at = utcnow()
     candidate.withdrawal_reason = reason
-    slots = db.session.scalars(
-        select(InterviewSlot)
-        .where(InterviewSlot.candidate_id == candidate.id)
-        .order_by(InterviewSlot.starts_at)
-    ).all()
+    slots = slots_of_candidate(candidate)
     cancelled = [(slot.panel_id, slot.starts_at) for slot in slots]
     for slot in slots:
         db.session.delete(slot)
